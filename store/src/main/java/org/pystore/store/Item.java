@@ -1,0 +1,689 @@
+package org.pystore.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.log.CommitLog;
+import org.pystore.store.log.ItemState;
+import org.pystore.store.log.LogEntry;
+import org.pystore.store.log.PartInfo;
+import org.pystore.store.part.PandasMetadata;
+import org.pystore.store.part.PartReader;
+import org.pystore.store.part.PartWriter;
+import org.pystore.store.read.BoundPredicate;
+import org.pystore.store.read.MergeReader;
+import org.pystore.store.read.Pushdown;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One time series: a directory of immutable, sorted Parquet parts, its commit log and its metadata.
+ * Writes never edit a part; reads merge the parts of a pinned version. Thread-safe; any number of
+ * processes may write one item at once.
+ */
+public final class Item {
+  /** The metadata file PyStore reads, at store and item level. */
+  public static final String METADATA_FILE = "pystore_metadata.json";
+
+  static final String LOG_DIR = "_log";
+  private static final Logger LOG = LoggerFactory.getLogger(Item.class);
+  private static final DateTimeFormatter PYSTORE_UPDATED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private final Store store;
+  private final PyCollection collection;
+  private final String name;
+  private final Path dir;
+  private final String label;
+  private final CommitLog log;
+
+  Item(Store store, PyCollection collection, String name, CommitLog log) {
+    this.store = store;
+    this.collection = collection;
+    this.name = name;
+    this.dir = collection.path().resolve(name);
+    this.label = collection.name() + "/" + name;
+    this.log = log;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String collectionName() {
+    return collection.name();
+  }
+
+  /** The item's directory. */
+  public Path path() {
+    return dir;
+  }
+
+  /** Whether the item has at least one commit. */
+  public boolean exists() {
+    return log.latest().isPresent();
+  }
+
+  /**
+   * The latest state.
+   *
+   * @return the state
+   * @throws ItemNotFoundException when the item does not exist
+   */
+  public ItemState state() {
+    return log.latest().orElseThrow(() -> new ItemNotFoundException(collection.name(), name));
+  }
+
+  /**
+   * The state at a version.
+   *
+   * @param version the version
+   * @return the state
+   * @throws NotFoundException when the item or the version does not exist
+   */
+  public ItemState state(long version) {
+    state();
+    return log.at(version);
+  }
+
+  /**
+   * Creates the item, or replaces it when {@code overwrite} is set, in one commit.
+   *
+   * @param schema the rows' schema; must hold a timestamp index column
+   * @param rows the rows, in any order
+   * @param options layout and dedupe options
+   * @param metadata user metadata (JSON-compatible values), or null for none
+   * @param overwrite replace an existing item
+   * @return what was committed
+   * @throws ItemExistsException when the item exists and overwrite is not set
+   * @throws IncompatibleSchemaException when the schema has no usable index column
+   * @throws InvalidDataException when a row has no index or a value of the wrong type
+   */
+  public CommitResult write(
+      Schema schema,
+      Collection<? extends GenericRecord> rows,
+      ItemOptions options,
+      Map<String, Object> metadata,
+      boolean overwrite) {
+    ItemOptions resolved =
+        options.withIndexColumn(Schemas.indexColumn(schema, options.indexColumn()));
+    Schema itemSchema = Schemas.forNewItem(schema, resolved);
+    Map<String, Object> meta = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
+    Batch batch = Batch.prepare(rows, schema, resolved, label);
+    List<PartInfo> staged = stage(batch, resolved);
+    ItemState after;
+    List<String> removed = new ArrayList<>();
+    try {
+      after =
+          log.commit(
+              (current, version) -> {
+                if (current != null && !overwrite) {
+                  throw new ItemExistsException(collection.name(), name);
+                }
+                removed.clear();
+                if (current != null) {
+                  removed.addAll(current.parts().keySet());
+                }
+                return new LogEntry(
+                    LogEntry.FORMAT,
+                    version,
+                    current == null ? "create" : "overwrite",
+                    System.currentTimeMillis(),
+                    CommitLog.writer(),
+                    resolved,
+                    itemSchema.toString(),
+                    withSeq(staged, version),
+                    removed,
+                    meta,
+                    null,
+                    null);
+              });
+    } catch (RuntimeException e) {
+      discard(staged);
+      throw e;
+    }
+    finish(after, staged, removed);
+    LOG.info(
+        "{}: {} version {} with {} rows in {} parts",
+        label,
+        after.version() == 0 ? "created" : "overwrote",
+        after.version(),
+        batch.rows.size(),
+        staged.size());
+    return new CommitResult(after.version(), batch.rows.size(), staged.size(), true);
+  }
+
+  /**
+   * Appends rows: writes new parts and commits them. Never rewrites existing parts. Rows may be in
+   * any order and may overlap existing ones; reads merge and dedupe.
+   *
+   * @param rows rows of one schema, compatible with the item's
+   * @return what was committed; an empty append commits nothing
+   * @throws ItemNotFoundException when the item does not exist
+   * @throws IncompatibleSchemaException naming the column and both types
+   */
+  public CommitResult append(Collection<? extends GenericRecord> rows) {
+    return append(rows, null);
+  }
+
+  /**
+   * Appends rows and records source offsets in the same commit (the sink's exactly-once).
+   *
+   * @param rows rows of one schema, compatible with the item's
+   * @param offsets source offsets that become durable with these rows, or null
+   * @return what was committed
+   */
+  public CommitResult append(Collection<? extends GenericRecord> rows, Map<String, Long> offsets) {
+    ItemState current = state();
+    if (rows.isEmpty() && (offsets == null || offsets.isEmpty())) {
+      return new CommitResult(current.version(), 0, 0, false);
+    }
+    Schema batchSchema = rows.isEmpty() ? current.schema() : rows.iterator().next().getSchema();
+    ItemOptions options = current.options();
+    Schemas.unify(current.schema(), batchSchema, options.indexColumn(), label);
+    Batch batch = Batch.prepare(rows, batchSchema, options, label);
+    List<PartInfo> staged = stage(batch, options);
+    ItemState after;
+    try {
+      after =
+          log.commit(
+              (latest, version) -> {
+                if (latest == null) {
+                  throw new ItemNotFoundException(collection.name(), name);
+                }
+                Schema unified =
+                    Schemas.unify(latest.schema(), batchSchema, options.indexColumn(), label);
+                return new LogEntry(
+                    LogEntry.FORMAT,
+                    version,
+                    "append",
+                    System.currentTimeMillis(),
+                    CommitLog.writer(),
+                    null,
+                    unified == latest.schema() ? null : unified.toString(),
+                    withSeq(staged, version),
+                    List.of(),
+                    null,
+                    offsets == null || offsets.isEmpty() ? null : new LinkedHashMap<>(offsets),
+                    null);
+              });
+    } catch (RuntimeException e) {
+      discard(staged);
+      throw e;
+    }
+    finish(after, staged, List.of());
+    LOG.debug(
+        "{}: appended {} rows in {} parts as version {}",
+        label,
+        batch.rows.size(),
+        staged.size(),
+        after.version());
+    return new CommitResult(after.version(), batch.rows.size(), staged.size(), true);
+  }
+
+  /**
+   * Commits a prepared change: parts the caller staged under {@code _staging/} and the parts they
+   * replace. The building block of compaction; the builder sees the latest state and decides what
+   * conflicts by throwing.
+   *
+   * @param staged parts already written under {@code _staging/}
+   * @param builder builds the entry for the latest state
+   * @return the state after the commit
+   */
+  public ItemState commitStaged(List<PartInfo> staged, CommitLog.EntryBuilder builder) {
+    ItemState after;
+    List<String> removed = new ArrayList<>();
+    try {
+      after =
+          log.commit(
+              (latest, version) -> {
+                LogEntry e = builder.build(latest, version);
+                removed.clear();
+                removed.addAll(e.remove());
+                return e;
+              });
+    } catch (RuntimeException e) {
+      discard(staged);
+      throw e;
+    }
+    finish(after, staged, removed);
+    return after;
+  }
+
+  /**
+   * Replaces some user metadata keys (others are kept), in one commit.
+   *
+   * @param changes keys to set; a null value removes the key
+   * @return the new version
+   */
+  public long updateMetadata(Map<String, Object> changes) {
+    state();
+    ItemState after =
+        log.commit(
+            (latest, version) -> {
+              if (latest == null) {
+                throw new ItemNotFoundException(collection.name(), name);
+              }
+              Map<String, Object> m = new LinkedHashMap<>(latest.metadata());
+              for (Map.Entry<String, Object> e : changes.entrySet()) {
+                if (e.getKey().startsWith("_")) {
+                  throw new InvalidDataException(
+                      "metadata key '"
+                          + e.getKey()
+                          + "' is refused: keys starting with '_' are the store's own");
+                }
+                if (e.getValue() == null) {
+                  m.remove(e.getKey());
+                } else {
+                  m.put(e.getKey(), e.getValue());
+                }
+              }
+              return new LogEntry(
+                  LogEntry.FORMAT,
+                  version,
+                  "metadata",
+                  System.currentTimeMillis(),
+                  CommitLog.writer(),
+                  null,
+                  null,
+                  List.of(),
+                  List.of(),
+                  m,
+                  null,
+                  null);
+            });
+    writeMetadataFile(after);
+    return after.version();
+  }
+
+  /** The user metadata of the latest version. */
+  public Map<String, Object> metadata() {
+    return state().metadata();
+  }
+
+  /**
+   * Reads the latest version: every row, sorted and deduplicated.
+   *
+   * @return the rows; close the reader
+   */
+  public RowReader read() {
+    return read(ReadOptions.all());
+  }
+
+  /**
+   * Reads rows.
+   *
+   * @param opts range, columns, filters, version or snapshot, limit
+   * @return the rows in index order, deduplicated by the item's policy; close the reader
+   * @throws NotFoundException when the item, version or snapshot does not exist
+   * @throws InvalidDataException for unknown columns or bad filters
+   */
+  public RowReader read(ReadOptions opts) {
+    ItemState s;
+    Path snapshotDir = null;
+    if (opts.snapshot() != null) {
+      SnapshotFile snap = collection.snapshotFile(opts.snapshot());
+      ItemState.Checkpoint c = snap.items().get(name);
+      if (c == null) {
+        throw new NotFoundException(
+            "item '"
+                + label
+                + "' is not in snapshot '"
+                + opts.snapshot()
+                + "'; it was created after the snapshot");
+      }
+      s = ItemState.fromCheckpoint(c);
+      snapshotDir =
+          collection.path().resolve(PyCollection.SNAPSHOTS).resolve(opts.snapshot()).resolve(name);
+    } else if (opts.version() != null) {
+      s = state(opts.version());
+    } else {
+      s = state();
+    }
+    return read(s, opts, snapshotDir);
+  }
+
+  private RowReader read(ItemState s, ReadOptions opts, Path snapshotDir) {
+    Schema itemSchema = s.schema();
+    ItemOptions o = s.options();
+    String idx = o.indexColumn();
+    IndexUnit unit = IndexUnit.of(itemSchema.getField(idx).schema());
+    long from = opts.from() == null ? Long.MIN_VALUE : ceil(unit, opts.from());
+    long to = opts.to() == null ? Long.MAX_VALUE : unit.fromInstant(opts.to());
+    for (String c : opts.columns()) {
+      if (itemSchema.getField(c) == null) {
+        throw new InvalidDataException(
+            "no column '" + c + "' in '" + label + "'; columns are " + Schemas.names(itemSchema));
+      }
+    }
+    Set<String> out = new LinkedHashSet<>();
+    out.add(idx);
+    out.addAll(opts.columns().isEmpty() ? Schemas.names(itemSchema) : opts.columns());
+    List<BoundPredicate> filters = new ArrayList<>();
+    for (Predicate p : opts.filters()) {
+      filters.add(BoundPredicate.bind(p, itemSchema));
+    }
+    Set<String> readCols = new LinkedHashSet<>(out);
+    DedupePolicy policy = o.dedupe();
+    List<BoundPredicate> pushdown = new ArrayList<>();
+    if (from != Long.MIN_VALUE) {
+      pushdown.add(new BoundPredicate(idx, Predicate.Op.GE, from));
+    }
+    if (to != Long.MAX_VALUE) {
+      pushdown.add(new BoundPredicate(idx, Predicate.Op.LE, to));
+    }
+    if (policy == DedupePolicy.EXACT) {
+      readCols.addAll(Schemas.names(itemSchema));
+    } else {
+      readCols.addAll(o.keyColumns());
+    }
+    for (BoundPredicate f : filters) {
+      readCols.add(f.column());
+      boolean onKey = f.column().equals(idx) || o.keyColumns().contains(f.column());
+      // last/first decide among rows of one key: only filters on the key may run before them
+      if (onKey || policy == DedupePolicy.EXACT || policy == DedupePolicy.NONE) {
+        pushdown.add(f);
+      }
+    }
+    Schema readSchema = Schemas.project(itemSchema, readCols);
+    Schema outSchema = Schemas.project(itemSchema, out);
+    List<PartInfo> parts = new ArrayList<>();
+    for (PartInfo p : s.parts().values()) {
+      if (p.overlaps(from, to)) {
+        parts.add(p);
+      }
+    }
+    PartLocator locator = new PartLocator(label, dir, snapshotDir);
+    MergeReader.Spec spec =
+        new MergeReader.Spec(
+            s.version(),
+            parts,
+            readSchema,
+            outSchema,
+            idx,
+            o.keyColumns(),
+            policy,
+            from,
+            to,
+            filters,
+            opts.limit());
+    return new MergeReader(
+        spec,
+        part ->
+            locator.open(
+                part,
+                file -> PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt))));
+  }
+
+  private static long ceil(IndexUnit unit, Instant t) {
+    long v = unit.fromInstant(t);
+    return unit.toInstant(v).isBefore(t) ? v + 1 : v;
+  }
+
+  /** The versions of the item, oldest first. */
+  public List<HistoryEntry> history() {
+    state();
+    List<HistoryEntry> out = new ArrayList<>();
+    Map<String, Long> rowsByPart = new HashMap<>();
+    for (LogEntry e : log.entries()) {
+      long added = 0;
+      for (PartInfo p : e.add()) {
+        added += p.rows();
+      }
+      long removedRows = 0;
+      for (String r : e.remove()) {
+        Long n = rowsByPart.remove(r);
+        removedRows += n == null ? 0 : n;
+      }
+      for (PartInfo p : e.add()) {
+        rowsByPart.put(p.name(), p.rows());
+      }
+      out.add(
+          new HistoryEntry(
+              e.version(),
+              e.operation(),
+              Instant.ofEpochMilli(e.timestamp()),
+              added,
+              removedRows,
+              e.add().size(),
+              e.remove().size(),
+              e.writer()));
+    }
+    return out;
+  }
+
+  /** A summary of the latest version. */
+  public ItemInfo info() {
+    ItemState s = state();
+    IndexUnit unit = IndexUnit.of(s.schema().getField(s.options().indexColumn()).schema());
+    long bytes = 0;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (PartInfo p : s.parts().values()) {
+      bytes += p.bytes();
+      min = Math.min(min, p.minIndex());
+      max = Math.max(max, p.maxIndex());
+    }
+    boolean empty = s.parts().isEmpty();
+    return new ItemInfo(
+        collection.name(),
+        name,
+        s.version(),
+        s.rows(),
+        s.parts().size(),
+        bytes,
+        empty ? null : unit.toInstant(min),
+        empty ? null : unit.toInstant(max),
+        s.schema().toString(),
+        s.options(),
+        s.metadata(),
+        Instant.ofEpochMilli(s.created()),
+        Instant.ofEpochMilli(s.updated()));
+  }
+
+  /** Where the live parts of a state are on disk now. */
+  public Map<String, Path> locateParts(ItemState s) {
+    PartLocator locator = new PartLocator(label, dir, null);
+    Map<String, Path> out = new LinkedHashMap<>();
+    for (PartInfo p : s.parts().values()) {
+      out.put(p.name(), locator.locate(p));
+    }
+    return out;
+  }
+
+  // ---- writing parts ----
+
+  private static List<PartInfo> withSeq(List<PartInfo> parts, long version) {
+    List<PartInfo> out = new ArrayList<>(parts.size());
+    for (PartInfo p : parts) {
+      out.add(p.withSeq(version));
+    }
+    return out;
+  }
+
+  private List<PartInfo> stage(Batch batch, ItemOptions options) {
+    List<PartInfo> staged = new ArrayList<>();
+    if (batch.runs.isEmpty()) {
+      return staged;
+    }
+    Path staging = dir.resolve(PartLocator.STAGING);
+    List<String> indexColumns = new ArrayList<>();
+    indexColumns.add(options.indexColumn());
+    indexColumns.addAll(options.keyColumns());
+    String pandas = PandasMetadata.json(batch.schema, indexColumns, Store.VERSION);
+    Path current = null;
+    try {
+      Files.createDirectories(staging);
+      for (Batch.Run run : batch.runs) {
+        String file = "part-" + run.bucket() + "-" + UUID.randomUUID() + ".parquet";
+        current = staging.resolve(file);
+        long bytes;
+        try {
+          bytes =
+              PartWriter.write(
+                  current,
+                  batch.schema,
+                  batch.rows,
+                  run.from(),
+                  run.to(),
+                  options.codec(),
+                  pandas,
+                  store.options().fsync());
+        } catch (RuntimeException e) {
+          throw explain(batch, run, e);
+        }
+        staged.add(
+            new PartInfo(
+                file, run.to() - run.from(), bytes, run.min(), run.max(), run.bucket(), 0));
+        current = null;
+      }
+    } catch (IOException e) {
+      discardQuietly(current);
+      discard(staged);
+      throw new StoreIOException("cannot write a part of '" + label + "'", e);
+    } catch (RuntimeException e) {
+      discardQuietly(current);
+      discard(staged);
+      throw e;
+    }
+    store.options().hook().at(CommitStep.PARTS_STAGED, label);
+    return staged;
+  }
+
+  private RuntimeException explain(Batch batch, Batch.Run run, RuntimeException cause) {
+    for (int i = run.from(); i < run.to(); i++) {
+      GenericRecord r = batch.rows.get(i);
+      for (Schema.Field f : batch.schema.getFields()) {
+        if (!GenericData.get().validate(f.schema(), r.get(f.pos()))) {
+          Object v = r.get(f.pos());
+          return new InvalidDataException(
+              "a row for '"
+                  + label
+                  + "' holds "
+                  + (v == null ? "null" : "a " + v.getClass().getSimpleName() + " (" + v + ")")
+                  + " in column '"
+                  + f.name()
+                  + "', which is "
+                  + Schemas.describe(f.schema())
+                  + "; nothing was written",
+              cause);
+        }
+      }
+    }
+    return new InvalidDataException(
+        "cannot write the rows for '" + label + "': " + cause + "; nothing was written", cause);
+  }
+
+  private void discard(List<PartInfo> staged) {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    for (PartInfo p : staged) {
+      discardQuietly(staging.resolve(p.name()));
+    }
+  }
+
+  private void discardQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // an uncommitted part is invisible to readers; vacuum removes it later
+      LOG.warn("{}: could not remove uncommitted part {} (vacuum will)", label, file, e);
+    }
+  }
+
+  /** After a commit: parts under final names, replaced ones aside, metadata file refreshed. */
+  private void finish(ItemState after, List<PartInfo> added, Collection<String> removed) {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    Path aside = dir.resolve(PartLocator.REMOVED);
+    try {
+      for (PartInfo p : added) {
+        moveIfPresent(staging.resolve(p.name()), dir.resolve(p.name()));
+      }
+      if (!removed.isEmpty()) {
+        Files.createDirectories(aside);
+        for (String r : removed) {
+          moveIfPresent(dir.resolve(r), aside.resolve(r));
+        }
+      }
+      publishLeftovers(after);
+      store.options().hook().at(CommitStep.PUBLISHED, label);
+    } catch (IOException e) {
+      // The commit is durable and readers find parts wherever they are; only plain Parquet
+      // readers (pandas, DuckDB) miss a part left in _staging until the next write moves it.
+      LOG.warn(
+          "{}: version {} is committed but a part could not be moved into place ({}); the next"
+              + " write to this item retries",
+          label,
+          after.version(),
+          e.toString());
+    }
+    writeMetadataFile(after);
+  }
+
+  private static void moveIfPresent(Path from, Path to) throws IOException {
+    try {
+      AtomicFiles.moveAtomically(from, to);
+    } catch (NoSuchFileException e) {
+      // another writer already moved it
+    }
+  }
+
+  /** Moves committed parts a crashed writer left in {@code _staging/} into place. */
+  private void publishLeftovers(ItemState s) throws IOException {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    if (!Files.isDirectory(staging)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging, "*.parquet")) {
+      for (Path f : files) {
+        String n = f.getFileName().toString();
+        if (s.parts().containsKey(n)) {
+          moveIfPresent(f, dir.resolve(n));
+        }
+      }
+    }
+  }
+
+  void writeMetadataFile(ItemState s) {
+    ItemState current = s;
+    for (int round = 0; round < 3; round++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
+      m.putAll(current.metadata());
+      try {
+        AtomicFiles.replace(
+            dir.resolve(METADATA_FILE), org.pystore.store.log.Json.prettyBytes(m), false);
+      } catch (IOException e) {
+        LOG.warn("{}: could not refresh {} (the next commit retries)", label, METADATA_FILE, e);
+        return;
+      }
+      ItemState latest = log.latest().orElse(current);
+      if (latest.version() <= current.version()) {
+        return;
+      }
+      current = latest; // a concurrent commit may have written an older view last
+    }
+  }
+}

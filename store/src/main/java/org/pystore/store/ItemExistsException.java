@@ -1,0 +1,15 @@
+package org.pystore.store;
+
+/** A write would replace an existing item but overwrite was not asked for. */
+public class ItemExistsException extends PyStoreException {
+  private static final long serialVersionUID = 1L;
+
+  public ItemExistsException(String collection, String item) {
+    super(
+        "item '"
+            + collection
+            + "/"
+            + item
+            + "' already exists; use append to add rows, or overwrite to replace it");
+  }
+}

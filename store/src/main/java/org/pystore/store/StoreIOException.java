@@ -1,0 +1,12 @@
+package org.pystore.store;
+
+import java.io.IOException;
+
+/** The file system refused an operation (permissions, disk full, I/O error). */
+public class StoreIOException extends PyStoreException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreIOException(String what, IOException cause) {
+    super(what + ": " + cause + "; check the store directory's permissions and free space", cause);
+  }
+}

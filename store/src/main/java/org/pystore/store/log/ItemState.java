@@ -1,0 +1,194 @@
+package org.pystore.store.log;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.pystore.store.ItemOptions;
+
+/**
+ * The state of an item at one version: the replay of its commit log up to that version. Immutable.
+ */
+public final class ItemState {
+  private final long version;
+  private final ItemOptions options;
+  private final String schemaJson;
+  private final Schema schema;
+  private final Map<String, PartInfo> parts;
+  private final Map<String, Object> metadata;
+  private final Map<String, Long> offsets;
+  private final long created;
+  private final long updated;
+
+  ItemState(
+      long version,
+      ItemOptions options,
+      String schemaJson,
+      Schema schema,
+      Map<String, PartInfo> parts,
+      Map<String, Object> metadata,
+      Map<String, Long> offsets,
+      long created,
+      long updated) {
+    this.version = version;
+    this.options = options;
+    this.schemaJson = schemaJson;
+    this.schema = schema;
+    this.parts = Collections.unmodifiableMap(parts);
+    this.metadata = Collections.unmodifiableMap(metadata);
+    this.offsets = Collections.unmodifiableMap(offsets);
+    this.created = created;
+    this.updated = updated;
+  }
+
+  /**
+   * The state after one more commit.
+   *
+   * @param prev the state before, null for the first commit
+   * @param e the commit
+   * @return the new state
+   */
+  public static ItemState apply(ItemState prev, LogEntry e) {
+    long expected = prev == null ? 0 : prev.version + 1;
+    if (e.version() != expected) {
+      throw new IllegalStateException(
+          "log entry " + e.version() + " applied out of order, expected " + expected);
+    }
+    ItemOptions options = e.options() != null ? e.options() : prev == null ? null : prev.options;
+    String schemaJson = e.schema() != null ? e.schema() : prev == null ? null : prev.schemaJson;
+    Schema schema =
+        e.schema() != null
+            ? new Schema.Parser().parse(e.schema())
+            : prev == null ? null : prev.schema;
+    if (options == null || schema == null) {
+      throw new IllegalStateException(
+          "log entry " + e.version() + " starts an item without options or schema");
+    }
+    Map<String, PartInfo> parts =
+        prev == null ? new LinkedHashMap<>() : new LinkedHashMap<>(prev.parts);
+    for (String name : e.remove()) {
+      parts.remove(name);
+    }
+    for (PartInfo p : e.add()) {
+      parts.put(p.name(), p);
+    }
+    Map<String, Object> metadata =
+        e.metadata() != null
+            ? new LinkedHashMap<>(e.metadata())
+            : prev == null ? new LinkedHashMap<>() : new LinkedHashMap<>(prev.metadata);
+    Map<String, Long> offsets =
+        prev == null ? new LinkedHashMap<>() : new LinkedHashMap<>(prev.offsets);
+    if (e.offsets() != null) {
+      offsets.putAll(e.offsets());
+    }
+    long created = prev == null ? e.timestamp() : prev.created;
+    return new ItemState(
+        e.version(), options, schemaJson, schema, parts, metadata, offsets, created, e.timestamp());
+  }
+
+  /** The state a checkpoint (or snapshot) holds. */
+  public static ItemState fromCheckpoint(Checkpoint c) {
+    Map<String, PartInfo> parts = new LinkedHashMap<>();
+    for (PartInfo p : c.parts()) {
+      parts.put(p.name(), p);
+    }
+    return new ItemState(
+        c.version(),
+        c.options(),
+        c.schema(),
+        new Schema.Parser().parse(c.schema()),
+        parts,
+        c.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.metadata()),
+        c.offsets() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.offsets()),
+        c.created(),
+        c.updated());
+  }
+
+  /** This state as a self-contained checkpoint. */
+  public Checkpoint toCheckpoint() {
+    return new Checkpoint(
+        LogEntry.FORMAT,
+        version,
+        options,
+        schemaJson,
+        List.copyOf(parts.values()),
+        metadata,
+        offsets,
+        created,
+        updated);
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public ItemOptions options() {
+    return options;
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  public String schemaJson() {
+    return schemaJson;
+  }
+
+  /** Live parts by name, in commit order. */
+  public Map<String, PartInfo> parts() {
+    return parts;
+  }
+
+  public Map<String, Object> metadata() {
+    return metadata;
+  }
+
+  /** Source offsets made durable so far (merged over all commits). */
+  public Map<String, Long> offsets() {
+    return offsets;
+  }
+
+  /** Time of the first commit, epoch milliseconds. */
+  public long created() {
+    return created;
+  }
+
+  /** Time of the latest commit, epoch milliseconds. */
+  public long updated() {
+    return updated;
+  }
+
+  /** Rows over all live parts (before dedupe). */
+  public long rows() {
+    long n = 0;
+    for (PartInfo p : parts.values()) {
+      n += p.rows();
+    }
+    return n;
+  }
+
+  /**
+   * The full state, as stored in checkpoints and snapshots.
+   *
+   * @param format file format version
+   * @param version the version this state is at
+   * @param options the item's options
+   * @param schema the item's Avro schema (JSON)
+   * @param parts live parts
+   * @param metadata user metadata
+   * @param offsets source offsets
+   * @param created first commit time, epoch ms
+   * @param updated latest commit time, epoch ms
+   */
+  public record Checkpoint(
+      int format,
+      long version,
+      ItemOptions options,
+      String schema,
+      List<PartInfo> parts,
+      Map<String, Object> metadata,
+      Map<String, Long> offsets,
+      long created,
+      long updated) {}
+}

@@ -1,0 +1,27 @@
+package org.pystore.store.log;
+
+/**
+ * One immutable Parquet part as the commit log records it.
+ *
+ * @param name file name inside the item directory (ends in {@code .parquet})
+ * @param rows number of rows
+ * @param bytes file size
+ * @param minIndex smallest index value, in the item's index unit
+ * @param maxIndex largest index value, in the item's index unit
+ * @param bucket label of the time bucket the part lies inside
+ * @param seq data age: the version that first committed the part's rows (for a merged part, the
+ *     newest of its inputs). Orders equal keys for the {@code last}/{@code first} policies.
+ */
+public record PartInfo(
+    String name, long rows, long bytes, long minIndex, long maxIndex, String bucket, long seq) {
+
+  /** Whether the part can hold index values in {@code [from, to]}. */
+  public boolean overlaps(long from, long to) {
+    return maxIndex >= from && minIndex <= to;
+  }
+
+  /** The same part with another data age. */
+  public PartInfo withSeq(long newSeq) {
+    return new PartInfo(name, rows, bytes, minIndex, maxIndex, bucket, newSeq);
+  }
+}

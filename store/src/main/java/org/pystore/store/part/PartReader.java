@@ -1,0 +1,110 @@
+package org.pystore.store.part;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroReadSupport;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.filter2.predicate.FilterPredicate;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.schema.MessageType;
+import org.pystore.store.Schemas;
+
+/**
+ * Reads the rows of one part into the item's (unified, projected) schema: columns the part lacks
+ * come back null, narrower numeric types are widened.
+ */
+public final class PartReader implements AutoCloseable {
+  private static final String AVRO_SCHEMA_KEY = "parquet.avro.schema";
+
+  private final ChannelInputFile input;
+  private final ParquetReader<GenericRecord> reader;
+
+  private PartReader(ChannelInputFile input, ParquetReader<GenericRecord> reader) {
+    this.input = input;
+    this.reader = reader;
+  }
+
+  /** What a part says about itself in its footer. */
+  public record Footer(MessageType parquetSchema, Schema avroSchema, FileMetaData metadata) {}
+
+  /** Reads the footer of a part. */
+  public static Footer footer(Path file) throws IOException {
+    try (ChannelInputFile in = ChannelInputFile.open(file)) {
+      return footer(in);
+    }
+  }
+
+  private static Footer footer(ChannelInputFile in) throws IOException {
+    try (ParquetFileReader fr = ParquetFileReader.open(in)) {
+      FileMetaData md = fr.getFooter().getFileMetaData();
+      String avro = md.getKeyValueMetaData().get(AVRO_SCHEMA_KEY);
+      Schema schema =
+          avro != null
+              ? new Schema.Parser().parse(avro)
+              : new AvroSchemaConverter(PartWriter.conf()).convert(md.getSchema());
+      return new Footer(md.getSchema(), schema, md);
+    }
+  }
+
+  /**
+   * Opens a part.
+   *
+   * @param file the part file
+   * @param readSchema the schema rows are returned in
+   * @param filter a builder of the Parquet filter for this file's column types, may return null
+   * @return the reader
+   * @throws IOException when the file is missing or unreadable
+   */
+  public static PartReader open(
+      Path file,
+      Schema readSchema,
+      java.util.function.Function<MessageType, FilterPredicate> filter)
+      throws IOException {
+    ChannelInputFile in = ChannelInputFile.open(file);
+    try {
+      Footer footer = footer(in);
+      Configuration conf = PartWriter.conf();
+      Set<String> wanted = new LinkedHashSet<>(Schemas.names(readSchema));
+      Collection<String> present = new LinkedHashSet<>(Schemas.names(footer.avroSchema()));
+      present.retainAll(wanted);
+      AvroReadSupport.setRequestedProjection(conf, Schemas.project(footer.avroSchema(), present));
+      AvroReadSupport.setAvroReadSchema(conf, readSchema);
+      FilterPredicate pred = filter == null ? null : filter.apply(footer.parquetSchema());
+      ParquetReader<GenericRecord> reader =
+          AvroParquetReader.<GenericRecord>builder(in)
+              .withDataModel(GenericData.get())
+              .withConf(conf)
+              .withFilter(pred == null ? FilterCompat.NOOP : FilterCompat.get(pred))
+              .build();
+      return new PartReader(in, reader);
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /** The next row, or null at the end. */
+  public GenericRecord next() throws IOException {
+    return reader.read();
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      reader.close();
+    } finally {
+      input.close();
+    }
+  }
+}
