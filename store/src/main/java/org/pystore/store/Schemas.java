@@ -179,7 +179,7 @@ public final class Schemas {
                   + describe(f.schema())
                   + ") but missing from the new rows; add it to the rows");
         }
-        out.put(f.name(), f);
+        out.put(f.name(), copy(f, f.schema()));
         continue;
       }
       Schema unified = unifyColumn(f.name(), f.schema(), other.schema(), label);

@@ -2,22 +2,26 @@ package org.pystore.store.part;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collection;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.InitContext;
+import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.io.InputFile;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 import org.pystore.store.Schemas;
 
 /**
@@ -75,15 +79,11 @@ public final class PartReader implements AutoCloseable {
     try {
       Footer footer = footer(in);
       Configuration conf = PartWriter.conf();
-      Set<String> wanted = new LinkedHashSet<>(Schemas.names(readSchema));
-      Collection<String> present = new LinkedHashSet<>(Schemas.names(footer.avroSchema()));
-      present.retainAll(wanted);
-      AvroReadSupport.setRequestedProjection(conf, Schemas.project(footer.avroSchema(), present));
       AvroReadSupport.setAvroReadSchema(conf, readSchema);
+      Set<String> wanted = new LinkedHashSet<>(Schemas.names(readSchema));
       FilterPredicate pred = filter == null ? null : filter.apply(footer.parquetSchema());
       ParquetReader<GenericRecord> reader =
-          AvroParquetReader.<GenericRecord>builder(in)
-              .withDataModel(GenericData.get())
+          new Builder(in, new Projection(wanted))
               .withConf(conf)
               .withFilter(pred == null ? FilterCompat.NOOP : FilterCompat.get(pred))
               .build();
@@ -91,6 +91,47 @@ public final class PartReader implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
+    }
+  }
+
+  /**
+   * Reads only the wanted top-level columns the file has, by name; columns the file lacks come back
+   * as their default (null) from the Avro read schema.
+   */
+  private static final class Projection extends AvroReadSupport<GenericRecord> {
+    private final Set<String> columns;
+
+    Projection(Set<String> columns) {
+      super(GenericData.get());
+      this.columns = columns;
+    }
+
+    @Override
+    public ReadContext init(InitContext context) {
+      ReadContext full = super.init(context);
+      MessageType file = context.getFileSchema();
+      List<Type> keep = new ArrayList<>();
+      for (Type t : file.getFields()) {
+        if (columns.contains(t.getName())) {
+          keep.add(t);
+        }
+      }
+      return new ReadContext(new MessageType(file.getName(), keep), full.getReadSupportMetadata());
+    }
+  }
+
+  /** A reader builder with our read support. */
+  private static final class Builder extends ParquetReader.Builder<GenericRecord> {
+    private final ReadSupport<GenericRecord> support;
+
+    Builder(InputFile file, ReadSupport<GenericRecord> support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected ReadSupport<GenericRecord> getReadSupport() {
+      return support;
     }
   }
 

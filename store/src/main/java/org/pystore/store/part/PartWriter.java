@@ -3,17 +3,29 @@ package org.pystore.store.part;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
 import org.pystore.store.Codec;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.Schemas;
 import org.pystore.store.fs.AtomicFiles;
 
 /**
@@ -58,10 +70,8 @@ public final class PartWriter {
       boolean fsync)
       throws IOException {
     try (ParquetWriter<GenericRecord> writer =
-        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+        new Builder(new LocalOutputFile(file), schema)
             .withConf(conf())
-            .withSchema(schema)
-            .withDataModel(GenericData.get())
             .withCompressionCodec(codec.parquetCodec())
             .withRowGroupSize(ROW_GROUP_BYTES)
             .withWriteMode(ParquetFileWriter.Mode.CREATE)
@@ -75,5 +85,55 @@ public final class PartWriter {
       AtomicFiles.fsync(file);
     }
     return Files.size(file);
+  }
+
+  /**
+   * The Parquet schema of an Avro schema. parquet-avro leaves {@code timestamp-nanos} columns as
+   * plain int64; we annotate them TIMESTAMP(NANOS, UTC) so pandas, pyarrow and DuckDB see
+   * timestamps.
+   */
+  static MessageType parquetSchema(Schema avro) {
+    MessageType plain = new AvroSchemaConverter(conf()).convert(avro);
+    List<Type> fields = new ArrayList<>();
+    for (Type t : plain.getFields()) {
+      Schema.Field f = avro.getField(t.getName());
+      if (f != null
+          && t.isPrimitive()
+          && t.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT64
+          && IndexUnit.of(Schemas.nonNull(f.schema())) == IndexUnit.NANOS) {
+        fields.add(
+            Types.primitive(PrimitiveType.PrimitiveTypeName.INT64, t.getRepetition())
+                .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.NANOS))
+                .named(t.getName()));
+      } else {
+        fields.add(t);
+      }
+    }
+    return new MessageType(plain.getName(), fields);
+  }
+
+  /** A writer of Avro records with our Parquet schema. */
+  private static final class Builder extends ParquetWriter.Builder<GenericRecord, Builder> {
+    private final Schema avro;
+
+    Builder(OutputFile file, Schema avro) {
+      super(file);
+      this.avro = avro;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
+      return new AvroWriteSupport<>(parquetSchema(avro), avro, GenericData.get());
+    }
+
+    @Override
+    protected WriteSupport<GenericRecord> getWriteSupport(ParquetConfiguration conf) {
+      return new AvroWriteSupport<>(parquetSchema(avro), avro, GenericData.get());
+    }
   }
 }
