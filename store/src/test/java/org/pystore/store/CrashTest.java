@@ -1,0 +1,99 @@
+package org.pystore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.pystore.store.part.PartReader;
+
+/** A write that dies at any step leaves the item reading as before or as after, never between. */
+class CrashTest {
+  @TempDir Path root;
+
+  /** Stands for the process dying: an Error, so no cleanup code of the store runs. */
+  static final class SimulatedCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    SimulatedCrash(CommitStep step) {
+      super("crash at " + step);
+    }
+  }
+
+  private static StoreOptions crashingAt(CommitStep step) {
+    return StoreOptions.defaults()
+        .withFsync(false)
+        .withHook(
+            (s, item) -> {
+              if (s == step) {
+                throw new SimulatedCrash(s);
+              }
+            });
+  }
+
+  private Set<String> visibleParts(Item item) throws Exception {
+    try (Stream<Path> s = Files.list(item.path())) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".parquet"))
+          .collect(Collectors.toSet());
+    }
+  }
+
+  private void assertNoPartialVisibleFile(Item item) throws Exception {
+    for (String name : visibleParts(item)) {
+      PartReader.footer(item.path().resolve(name)); // throws on a partial file
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(CommitStep.class)
+  void appendCrashAtEveryStep(CommitStep step) throws Exception {
+    Store.open(root)
+        .item("c", "i")
+        .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
+    Item crashing = Store.open(root, crashingAt(step)).item("c", "i");
+    assertThatThrownBy(() -> crashing.append(Ticks.series(10, 100)))
+        .isInstanceOf(SimulatedCrash.class);
+
+    Item item = Store.open(root).item("c", "i"); // a new process
+    boolean committed = step == CommitStep.COMMITTED || step == CommitStep.PUBLISHED;
+    assertThat(Ticks.readAll(item)).hasSize(committed ? 20 : 10);
+    assertThat(item.state().version()).isEqualTo(committed ? 1 : 0);
+    assertNoPartialVisibleFile(item);
+    // uncommitted data is never visible to plain Parquet readers
+    assertThat(item.state().parts().keySet()).containsAll(visibleParts(item));
+
+    // the next write finishes what the crash left undone; visible files are exactly live parts
+    item.append(Ticks.series(5, 500));
+    assertThat(Ticks.readAll(item)).hasSize(committed ? 25 : 15);
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+  }
+
+  @ParameterizedTest
+  @EnumSource(CommitStep.class)
+  void overwriteCrashAtEveryStep(CommitStep step) throws Exception {
+    Store.open(root)
+        .item("c", "i")
+        .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
+    Item crashing = Store.open(root, crashingAt(step)).item("c", "i");
+    assertThatThrownBy(
+            () ->
+                crashing.write(
+                    Ticks.SCHEMA, Ticks.series(3, 50), ItemOptions.defaults(), Map.of(), true))
+        .isInstanceOf(SimulatedCrash.class);
+    Item item = Store.open(root).item("c", "i");
+    boolean committed = step == CommitStep.COMMITTED || step == CommitStep.PUBLISHED;
+    List<Long> ts = Ticks.readAll(item).stream().map(r -> (Long) r.get("ts")).toList();
+    assertThat(ts).hasSize(committed ? 3 : 10);
+    assertThat(ts.get(0)).isEqualTo(Ticks.T0 + (committed ? 50 : 0) * 1_000_000_000L);
+    assertNoPartialVisibleFile(item);
+  }
+}
