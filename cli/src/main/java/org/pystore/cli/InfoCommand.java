@@ -1,0 +1,90 @@
+package org.pystore.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.Schema;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.ItemInfo;
+import org.pystore.store.Schemas;
+import org.pystore.store.log.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "info",
+    description = "Show rows, parts, versions, time range, schema and metadata of an item.")
+final class InfoCommand implements Callable<Integer> {
+  @ParentCommand PyStoreCli top;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "COLLECTION/ITEM")
+  String target;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
+    ItemInfo info = address.open(top.openStore()).info();
+    Schema schema = new Schema.Parser().parse(info.schema());
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("collection", info.collection());
+      m.put("item", info.item());
+      m.put("version", info.version());
+      m.put("versions", info.version() + 1);
+      m.put("rows", info.rows());
+      m.put("parts", info.parts());
+      m.put("bytes", info.bytes());
+      m.put("first", info.first() == null ? null : info.first().toString());
+      m.put("last", info.last() == null ? null : info.last().toString());
+      m.put("options", info.options());
+      m.put("schema", Json.MAPPER.readTree(info.schema()));
+      m.put("metadata", info.metadata());
+      m.put("created", info.created().toString());
+      m.put("updated", info.updated().toString());
+      System.out.println(new String(Json.prettyBytes(m), StandardCharsets.UTF_8));
+      return 0;
+    }
+    String index = info.options().indexColumn();
+    System.out.println("item:      " + info.collection() + "/" + info.item());
+    System.out.println("version:   " + info.version() + " (" + (info.version() + 1) + " versions)");
+    System.out.println(
+        "rows:      " + info.rows() + " stored (reads drop duplicates by the dedupe policy)");
+    System.out.println("parts:     " + info.parts() + " (" + info.bytes() + " bytes)");
+    System.out.println(
+        "range:     " + (info.first() == null ? "empty" : info.first() + " .. " + info.last()));
+    System.out.println(
+        "index:     "
+            + index
+            + " ("
+            + IndexUnit.of(schema.getField(index).schema()).id()
+            + ")"
+            + (info.options().keyColumns().isEmpty()
+                ? ""
+                : " + keys " + String.join(",", info.options().keyColumns())));
+    System.out.println("dedupe:    " + info.options().dedupe().id());
+    System.out.println(
+        "bucket:    " + info.options().bucket().id() + " in " + info.options().timezone());
+    System.out.println("codec:     " + info.options().codec().id());
+    StringBuilder cols = new StringBuilder();
+    for (Schema.Field f : schema.getFields()) {
+      if (cols.length() > 0) {
+        cols.append(", ");
+      }
+      cols.append(f.name()).append(' ').append(Schemas.describe(f.schema()));
+    }
+    System.out.println("columns:   " + cols);
+    System.out.println(
+        "metadata:  " + new String(Json.bytes(info.metadata()), StandardCharsets.UTF_8));
+    System.out.println("created:   " + info.created());
+    System.out.println("updated:   " + info.updated());
+    return 0;
+  }
+}
