@@ -548,6 +548,7 @@ public final class Item {
                   run.to(),
                   options.codec(),
                   pandas,
+                  options.indexColumn(),
                   store.options().fsync());
         } catch (RuntimeException e) {
           throw explain(batch, run, e);

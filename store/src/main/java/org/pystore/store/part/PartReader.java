@@ -9,9 +9,9 @@ import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.avro.AvroSchemaConverter;
+import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -28,8 +28,10 @@ import org.pystore.store.Schemas;
  * Reads the rows of one part into the item's (unified, projected) schema: columns the part lacks
  * come back null, narrower numeric types are widened.
  */
-public final class PartReader implements AutoCloseable {
+public final class PartReader implements RowSource {
   private static final String AVRO_SCHEMA_KEY = "parquet.avro.schema";
+  // AvroReadSupport.setAvroReadSchema takes only a Hadoop Configuration; same key, plain config
+  private static final String AVRO_READ_SCHEMA_KEY = "parquet.avro.read.schema";
 
   private final ChannelInputFile input;
   private final ParquetReader<GenericRecord> reader;
@@ -78,13 +80,12 @@ public final class PartReader implements AutoCloseable {
     ChannelInputFile in = ChannelInputFile.open(file);
     try {
       Footer footer = footer(in);
-      Configuration conf = PartWriter.conf();
-      AvroReadSupport.setAvroReadSchema(conf, readSchema);
+      ParquetConfiguration conf = PartWriter.conf();
+      conf.set(AVRO_READ_SCHEMA_KEY, readSchema.toString());
       Set<String> wanted = new LinkedHashSet<>(Schemas.names(readSchema));
       FilterPredicate pred = filter == null ? null : filter.apply(footer.parquetSchema());
       ParquetReader<GenericRecord> reader =
-          new Builder(in, new Projection(wanted))
-              .withConf(conf)
+          new Builder(in, conf, new Projection(wanted))
               .withFilter(pred == null ? FilterCompat.NOOP : FilterCompat.get(pred))
               .build();
       return new PartReader(in, reader);
@@ -124,8 +125,8 @@ public final class PartReader implements AutoCloseable {
   private static final class Builder extends ParquetReader.Builder<GenericRecord> {
     private final ReadSupport<GenericRecord> support;
 
-    Builder(InputFile file, ReadSupport<GenericRecord> support) {
-      super(file);
+    Builder(InputFile file, ParquetConfiguration conf, ReadSupport<GenericRecord> support) {
+      super(file, conf);
       this.support = support;
     }
 
@@ -135,7 +136,7 @@ public final class PartReader implements AutoCloseable {
     }
   }
 
-  /** The next row, or null at the end. */
+  @Override
   public GenericRecord next() throws IOException {
     return reader.read();
   }

@@ -9,10 +9,10 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
@@ -37,9 +37,12 @@ public final class PartWriter {
 
   private PartWriter() {}
 
-  /** Hadoop settings for every part: standard 3-level lists, which pyarrow and DuckDB expect. */
-  static Configuration conf() {
-    Configuration conf = new Configuration(false);
+  /**
+   * Settings for every part: standard 3-level lists, which pyarrow and DuckDB expect. A plain
+   * configuration, not Hadoop's, which would parse its XML defaults for every file.
+   */
+  static ParquetConfiguration conf() {
+    ParquetConfiguration conf = new PlainParquetConfiguration();
     conf.setBoolean("parquet.avro.write-old-list-structure", false);
     conf.setBoolean("parquet.avro.add-list-element-records", false);
     return conf;
@@ -55,6 +58,7 @@ public final class PartWriter {
    * @param to one past the last row
    * @param codec compression
    * @param pandasJson the {@code pandas} metadata value
+   * @param indexColumn the index column (written without dictionary encoding)
    * @param fsync force the file to disk
    * @return the file's size in bytes
    * @throws IOException when the file cannot be written
@@ -67,6 +71,7 @@ public final class PartWriter {
       int to,
       Codec codec,
       String pandasJson,
+      String indexColumn,
       boolean fsync)
       throws IOException {
     try (ParquetWriter<GenericRecord> writer =
@@ -74,6 +79,8 @@ public final class PartWriter {
             .withConf(conf())
             .withCompressionCodec(codec.parquetCodec())
             .withRowGroupSize(ROW_GROUP_BYTES)
+            .withDictionaryEncoding(
+                indexColumn, false) // unique timestamps: a dictionary only costs
             .withWriteMode(ParquetFileWriter.Mode.CREATE)
             .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))
             .build()) {
@@ -127,7 +134,8 @@ public final class PartWriter {
     }
 
     @Override
-    protected WriteSupport<GenericRecord> getWriteSupport(Configuration conf) {
+    protected WriteSupport<GenericRecord> getWriteSupport(
+        org.apache.hadoop.conf.Configuration conf) {
       return new AvroWriteSupport<>(parquetSchema(avro), avro, GenericData.get());
     }
 

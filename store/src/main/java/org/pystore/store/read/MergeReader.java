@@ -14,7 +14,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.pystore.store.DedupePolicy;
 import org.pystore.store.RowReader;
 import org.pystore.store.log.PartInfo;
-import org.pystore.store.part.PartReader;
+import org.pystore.store.part.RowSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +34,7 @@ public final class MergeReader implements RowReader {
      * @param part the part to open
      * @return its reader
      */
-    PartReader open(PartInfo part);
+    RowSource open(PartInfo part);
   }
 
   /**
@@ -76,10 +76,16 @@ public final class MergeReader implements RowReader {
   private final Schema[] keySchemas;
   private final int[] outPos;
   private Cursor active;
+  private Lookahead lookahead;
+
+  /** The next part to merge, opened early so it decodes while the current one is consumed. */
+  private record Lookahead(PartInfo part, RowSource source) {}
+
   private final List<Cursor> open = new ArrayList<>();
 
   private final Set<GenericRecord> sameIndex = new HashSet<>();
   private long sameIndexValue;
+  private GenericRecord groupFirst;
   private GenericRecord held;
   private GenericRecord lastEmittedKeyRow;
   private GenericRecord nextRow;
@@ -211,9 +217,15 @@ public final class MergeReader implements RowReader {
             return null;
           }
           long idx = (Long) r.get(indexPos);
-          if (sameIndex.isEmpty() || idx != sameIndexValue) {
-            sameIndex.clear();
+          if (groupFirst == null || idx != sameIndexValue) {
+            // a new index: most rows are alone at their index, so hash only when one is not
+            groupFirst = r;
             sameIndexValue = idx;
+            sameIndex.clear();
+            return r;
+          }
+          if (sameIndex.isEmpty()) {
+            sameIndex.add(groupFirst);
           }
           if (sameIndex.add(r)) {
             return r;
@@ -290,6 +302,10 @@ public final class MergeReader implements RowReader {
       if (active == null) {
         return null;
       }
+      if (lookahead == null && nextPart < pending.size()) {
+        PartInfo next = pending.get(nextPart);
+        lookahead = new Lookahead(next, opener.open(next));
+      }
     }
     GenericRecord r = active.row;
     if (!active.advance()) {
@@ -304,7 +320,9 @@ public final class MergeReader implements RowReader {
   }
 
   private void openPart(PartInfo part) {
-    PartReader reader = opener.open(part);
+    RowSource reader =
+        lookahead != null && lookahead.part == part ? lookahead.source : opener.open(part);
+    lookahead = null;
     Cursor c = new Cursor(part, reader);
     open.add(c);
     if (c.advance()) {
@@ -323,6 +341,14 @@ public final class MergeReader implements RowReader {
     for (Cursor c : open) {
       c.close();
     }
+    if (lookahead != null) {
+      try {
+        lookahead.source().close();
+      } catch (IOException e) {
+        LOG.warn("could not close part {}", lookahead.part().name(), e);
+      }
+      lookahead = null;
+    }
     open.clear();
     heap.clear();
     active = null;
@@ -331,14 +357,14 @@ public final class MergeReader implements RowReader {
   /** One open part and its current row. */
   private final class Cursor {
     private final PartInfo part;
-    private final PartReader reader;
+    private final RowSource reader;
     private final long seq;
     private GenericRecord row;
     private long index;
     private long position = -1;
     private boolean done;
 
-    Cursor(PartInfo part, PartReader reader) {
+    Cursor(PartInfo part, RowSource reader) {
       this.part = part;
       this.reader = reader;
       this.seq = part.seq();
