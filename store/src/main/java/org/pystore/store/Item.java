@@ -29,6 +29,7 @@ import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PandasMetadata;
 import org.pystore.store.part.PartReader;
 import org.pystore.store.part.PartWriter;
+import org.pystore.store.part.PrefetchingSource;
 import org.pystore.store.read.BoundPredicate;
 import org.pystore.store.read.MergeReader;
 import org.pystore.store.read.Pushdown;
@@ -430,9 +431,11 @@ public final class Item {
     return new MergeReader(
         spec,
         part ->
-            locator.open(
-                part,
-                file -> PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt))));
+            new PrefetchingSource(
+                locator.open(
+                    part,
+                    file ->
+                        PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt)))));
   }
 
   private static long ceil(IndexUnit unit, Instant t) {
