@@ -195,6 +195,23 @@ public final class Item {
    * @return what was committed
    */
   public CommitResult append(Collection<? extends GenericRecord> rows, Map<String, Long> offsets) {
+    return append(rows, offsets, null);
+  }
+
+  /**
+   * Appends rows from a source only if the item does not hold any of them yet: the building block
+   * of exactly-once ingestion. Each source (e.g. a Kafka topic-partition) is committed in order;
+   * the item records, per source, the next offset it does not hold.
+   *
+   * @param rows rows of one schema
+   * @param offsets per source, the next offset after the last row here (becomes the item's)
+   * @param from per source, the offset of the first row here; the append is refused when the item
+   *     already holds an offset at or above it
+   * @return what was committed
+   * @throws StaleOffsetsException when the item already holds some of the rows; nothing changes
+   */
+  public CommitResult append(
+      Collection<? extends GenericRecord> rows, Map<String, Long> offsets, Map<String, Long> from) {
     ItemState current = state();
     if (rows.isEmpty() && (offsets == null || offsets.isEmpty())) {
       return new CommitResult(current.version(), 0, 0, false);
@@ -211,6 +228,14 @@ public final class Item {
               (latest, version) -> {
                 if (latest == null) {
                   throw new ItemNotFoundException(collection.name(), name);
+                }
+                if (from != null) {
+                  for (Map.Entry<String, Long> f : from.entrySet()) {
+                    Long held = latest.offsets().get(f.getKey());
+                    if (held != null && held > f.getValue()) {
+                      throw new StaleOffsetsException(label, latest.offsets());
+                    }
+                  }
                 }
                 Schema unified =
                     Schemas.unify(latest.schema(), batchSchema, options.indexColumn(), label);

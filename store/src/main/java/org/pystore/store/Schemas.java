@@ -133,8 +133,8 @@ public final class Schemas {
    * Unifies the item's schema with the schema of new rows.
    *
    * <p>Accepted: new columns (null in older rows), missing nullable columns, a column becoming
-   * nullable, int to long, int to double and float to double (either way round; the wider type
-   * wins). Everything else is refused.
+   * nullable, int to long, and int, long or float to double (either way round; the wider type wins;
+   * long to double loses precision beyond 2^53, as in pandas). Everything else is refused.
    *
    * @param item the item's schema
    * @param batch the new rows' schema
@@ -216,8 +216,8 @@ public final class Schemas {
               + describe(a)
               + ", the new rows have "
               + describe(b)
-              + "; only new columns, nullability and widening (int to long, int or float to"
-              + " double) are accepted: convert the column, or write a new item");
+              + "; only new columns, nullability and widening (int to long, int, long or float"
+              + " to double) are accepted: convert the column, or write a new item");
     }
     return nullable ? nullable(wide) : wide;
   }
@@ -235,6 +235,7 @@ public final class Schemas {
       return Schema.create(Schema.Type.LONG);
     }
     if (isPair(ta, tb, Schema.Type.INT, Schema.Type.DOUBLE)
+        || isPair(ta, tb, Schema.Type.LONG, Schema.Type.DOUBLE)
         || isPair(ta, tb, Schema.Type.FLOAT, Schema.Type.DOUBLE)) {
       return Schema.create(Schema.Type.DOUBLE);
     }

@@ -198,4 +198,19 @@ class AppendTest {
     // a read pinned to the old version still works
     assertThat(readAll(item, ReadOptions.all().atVersion(0))).hasSize(3);
   }
+
+  @Test
+  void guardedAppendRefusesOffsetsTheItemHolds() {
+    item.write(Ticks.SCHEMA, List.of(), ItemOptions.defaults(), Map.of(), false);
+    item.append(series(5, 0), Map.of("t-0", 105L), Map.of("t-0", 100L));
+    assertThat(item.state().offsets()).containsEntry("t-0", 105L);
+    assertThatThrownBy(() -> item.append(series(5, 3), Map.of("t-0", 108L), Map.of("t-0", 103L)))
+        .isInstanceOf(StaleOffsetsException.class)
+        .satisfies(e -> assertThat(((StaleOffsetsException) e).held()).containsEntry("t-0", 105L));
+    assertThat(readAll(item)).hasSize(5);
+    item.append(series(3, 5), Map.of("t-0", 108L), Map.of("t-0", 105L));
+    item.append(series(1, 50), Map.of("t-1", 1L), Map.of("t-1", 0L));
+    assertThat(item.state().offsets()).containsEntry("t-0", 108L).containsEntry("t-1", 1L);
+    assertThat(readAll(item)).hasSize(9);
+  }
 }
