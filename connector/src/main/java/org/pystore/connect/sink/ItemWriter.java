@@ -1,0 +1,196 @@
+package org.pystore.connect.sink;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.IncompatibleSchemaException;
+import org.pystore.store.Item;
+import org.pystore.store.ItemExistsException;
+import org.pystore.store.ItemOptions;
+import org.pystore.store.Schemas;
+import org.pystore.store.StaleOffsetsException;
+import org.pystore.store.Store;
+import org.pystore.store.log.ItemState;
+
+/**
+ * Commits buffered rows to their item exactly once: the append records, per topic-partition, the
+ * next offset the item holds, and is refused when another task committed some of the rows first;
+ * those rows are then dropped and the rest committed.
+ */
+final class ItemWriter {
+  private static final int MAX_ROUNDS = 50;
+
+  private final Store store;
+  private final ItemOptions options;
+  private final boolean strict;
+  private final Map<String, Object> metadata;
+  private final SinkMetrics metrics;
+
+  ItemWriter(Store store, PyStoreSinkConfig config, String connector, SinkMetrics metrics) {
+    this.store = store;
+    this.options = config.itemOptions();
+    this.strict = config.strictSchemas();
+    this.metadata = Map.of("source", "kafka-connect", "connector", connector);
+    this.metrics = metrics;
+  }
+
+  /** Learns what the item holds and its schema, once per buffer. */
+  void load(ItemBuffer b) {
+    if (b.loaded) {
+      return;
+    }
+    Item item = store.item(b.collection, b.item);
+    if (item.exists()) {
+      ItemState s = item.state();
+      b.held.putAll(s.offsets());
+      b.schema = s.schema();
+    }
+    b.loaded = true;
+  }
+
+  /**
+   * Checks a row's schema against the item's, before it is buffered.
+   *
+   * @return null when accepted, else why not
+   */
+  String accept(ItemBuffer b, SinkRow r) {
+    Schema s = r.row().getSchema();
+    if (b.accepted.contains(s)) {
+      return null;
+    }
+    if (b.schema == null) {
+      b.schema = s;
+      b.accepted.add(s);
+      return null;
+    }
+    try {
+      Schema unified =
+          Schemas.unify(b.schema, s, options.indexColumn(), b.collection + "/" + b.item);
+      if (strict && unified != b.schema) {
+        return "its schema differs from item '"
+            + b.collection
+            + "/"
+            + b.item
+            + "' and schema.evolution=strict";
+      }
+      b.schema = unified;
+      b.accepted.add(s);
+      return null;
+    } catch (IncompatibleSchemaException e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * Commits the buffer's rows.
+   *
+   * @return rows refused because the item's schema changed incompatibly meanwhile
+   */
+  List<SinkRow> flush(ItemBuffer b) {
+    List<SinkRow> refused = new ArrayList<>();
+    Item item = store.item(b.collection, b.item);
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      b.dropHeld();
+      if (b.rows.isEmpty()) {
+        return refused;
+      }
+      if (!item.exists()) {
+        try {
+          item.write(b.schema, List.of(), options, metadata, false);
+        } catch (ItemExistsException e) {
+          // another task created it first
+        }
+      }
+      Schema target = b.schema;
+      try {
+        target =
+            Schemas.unify(
+                item.state().schema(),
+                b.schema,
+                options.indexColumn(),
+                b.collection + "/" + b.item);
+      } catch (IncompatibleSchemaException e) {
+        // the item changed under us: find the rows that no longer fit
+        refused.addAll(refuseMisfits(b, item.state().schema()));
+        b.accepted.clear();
+        b.schema = item.state().schema();
+        continue;
+      }
+      List<GenericRecord> rows = new ArrayList<>(b.rows.size());
+      Map<String, Long> offsets = new HashMap<>();
+      Map<String, Long> from = new HashMap<>();
+      for (SinkRow r : b.rows) {
+        rows.add(conform(r.row(), target));
+        String src = ItemBuffer.source(r.tp());
+        offsets.merge(src, r.offset() + 1, Math::max);
+        from.merge(src, r.offset(), Math::min);
+      }
+      long t = System.nanoTime();
+      try {
+        item.append(rows, offsets, from);
+      } catch (StaleOffsetsException e) {
+        b.held.putAll(e.held());
+        continue;
+      }
+      metrics.commit(System.nanoTime() - t, rows.size());
+      b.held.putAll(offsets);
+      b.schema = target;
+      b.clear();
+      return refused;
+    }
+    throw new org.apache.kafka.connect.errors.RetriableException(
+        "item '"
+            + b.collection
+            + "/"
+            + b.item
+            + "' kept changing under this task for "
+            + MAX_ROUNDS
+            + " rounds; retrying later");
+  }
+
+  private List<SinkRow> refuseMisfits(ItemBuffer b, Schema itemSchema) {
+    List<SinkRow> out = new ArrayList<>();
+    b.rows.removeIf(
+        r -> {
+          try {
+            Schemas.unify(
+                itemSchema,
+                r.row().getSchema(),
+                options.indexColumn(),
+                b.collection + "/" + b.item);
+            return false;
+          } catch (IncompatibleSchemaException e) {
+            out.add(r);
+            return true;
+          }
+        });
+    return out;
+  }
+
+  /** The row in the target schema: missing columns null, narrower numbers widened. */
+  static GenericRecord conform(GenericRecord row, Schema target) {
+    if (row.getSchema() == target) {
+      return row;
+    }
+    GenericData.Record out = new GenericData.Record(target);
+    Schema from = row.getSchema();
+    for (Schema.Field f : target.getFields()) {
+      Schema.Field src = from.getField(f.name());
+      Object v = src == null ? null : row.get(src.pos());
+      if (v != null) {
+        Schema.Type t = Schemas.nonNull(f.schema()).getType();
+        if (t == Schema.Type.LONG && v instanceof Integer) {
+          v = ((Integer) v).longValue();
+        } else if (t == Schema.Type.DOUBLE && v instanceof Number && !(v instanceof Double)) {
+          v = ((Number) v).doubleValue();
+        }
+      }
+      out.put(f.pos(), v);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,296 @@
+package org.pystore.connect.sink;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.pystore.connect.Version;
+import org.pystore.store.PyStoreException;
+import org.pystore.store.Store;
+import org.pystore.store.StoreIOException;
+import org.pystore.store.StoreOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers records per item and commits them to the store; offsets returned to Connect never run
+ * ahead of what the store holds. The lifecycle lives here; the work is in {@link RecordConverter}
+ * and {@link ItemWriter}.
+ */
+public final class PyStoreSinkTask extends SinkTask {
+  private static final Logger LOG = LoggerFactory.getLogger(PyStoreSinkTask.class);
+
+  private PyStoreSinkConfig config;
+  private RecordConverter converter;
+  private ItemWriter writer;
+  private SinkCheckpoints checkpoints;
+  private ErrantRecordReporter reporter;
+  private final SinkMetrics metrics = new SinkMetrics();
+  private final Map<String, ItemBuffer> buffers = new HashMap<>();
+
+  /** Per partition, the offset after the last record processed: anything below is redelivery. */
+  private final Map<TopicPartition, Long> next = new HashMap<>();
+
+  private final Map<TopicPartition, Long> checkpointed = new HashMap<>();
+  private long bufferedBytes;
+  private long bufferedRecords;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new PyStoreSinkConfig(props);
+    String connector = props.getOrDefault("name", "pystore-sink");
+    String task = props.getOrDefault(PyStoreSinkConnector.TASK_ID, "0");
+    Store store;
+    try {
+      store = Store.open(Path.of(config.storePath()), StoreOptions.defaults());
+    } catch (PyStoreException e) {
+      throw new ConnectException(
+          "cannot open store.path " + config.storePath() + ": " + e.getMessage(), e);
+    }
+    converter = new RecordConverter(config);
+    writer = new ItemWriter(store, config, connector, metrics);
+    checkpoints = new SinkCheckpoints(store.path(), connector);
+    try {
+      reporter = context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      reporter = null; // workers older than Kafka 2.6
+    }
+    metrics.register(connector, task);
+    LOG.info("sink task {} of {} started on store {}", task, connector, store.path());
+  }
+
+  @Override
+  public void open(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      Long cp = checkpoints.read(tp);
+      if (cp != null) {
+        context.offset(tp, cp);
+        next.put(tp, cp);
+        checkpointed.put(tp, cp);
+        LOG.info("{}: resuming at the store's checkpoint {}", tp, cp);
+      } else {
+        next.remove(tp);
+      }
+    }
+  }
+
+  @Override
+  public void put(Collection<SinkRecord> records) {
+    long now = System.nanoTime();
+    for (SinkRecord r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      Long expected = next.get(tp);
+      if (expected != null && r.kafkaOffset() < expected) {
+        continue; // redelivered after a retriable failure: already buffered or committed
+      }
+      next.put(tp, r.kafkaOffset() + 1);
+      SinkRow row;
+      try {
+        row = converter.convert(r);
+      } catch (DataException e) {
+        bad(r, e);
+        continue;
+      }
+      if (row == null) {
+        continue;
+      }
+      ItemBuffer b =
+          buffers.computeIfAbsent(
+              row.collection() + "/" + row.item(),
+              k -> new ItemBuffer(row.collection(), row.item()));
+      try {
+        writer.load(b);
+      } catch (StoreIOException e) {
+        next.put(tp, r.kafkaOffset());
+        throw new RetriableException(e.getMessage(), e);
+      }
+      if (b.holds(row)) {
+        metrics.skipped.incrementAndGet();
+        continue;
+      }
+      String refused = writer.accept(b, row);
+      if (refused != null) {
+        bad(
+            r,
+            new DataException(
+                "record "
+                    + r.topic()
+                    + "/"
+                    + r.kafkaPartition()
+                    + "@"
+                    + r.kafkaOffset()
+                    + " cannot be stored: "
+                    + refused));
+        continue;
+      }
+      b.add(row, now);
+      bufferedBytes += row.bytes();
+      bufferedRecords++;
+      if (b.rows.size() >= config.flushRecords()) {
+        flush(b);
+      }
+    }
+    flushDue(now);
+    keepWithinBudget();
+    gauges();
+  }
+
+  private void bad(SinkRecord r, DataException e) {
+    if (reporter == null) {
+      throw e;
+    }
+    LOG.warn(
+        "sending {}/{}@{} to the dead letter queue: {}",
+        r.topic(),
+        r.kafkaPartition(),
+        r.kafkaOffset(),
+        e.getMessage());
+    reporter.report(r, e);
+    metrics.dlq.incrementAndGet();
+  }
+
+  private void flush(ItemBuffer b) {
+    long bytes = b.bytes;
+    int rows = b.rows.size();
+    List<SinkRow> refused;
+    try {
+      refused = writer.flush(b);
+    } catch (StoreIOException e) {
+      throw new RetriableException(
+          "committing to " + b.collection + "/" + b.item + " failed: " + e.getMessage(), e);
+    } catch (PyStoreException e) {
+      throw new ConnectException(
+          "committing to " + b.collection + "/" + b.item + " failed: " + e.getMessage(), e);
+    }
+    bufferedBytes -= bytes - b.bytes;
+    bufferedRecords -= rows - b.rows.size();
+    for (SinkRow r : refused) {
+      SinkRecord stub =
+          new SinkRecord(r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
+      bad(
+          stub,
+          new DataException(
+              "record "
+                  + r.tp()
+                  + "@"
+                  + r.offset()
+                  + " no longer fits item "
+                  + b.collection
+                  + "/"
+                  + b.item
+                  + ", whose schema changed meanwhile"));
+    }
+  }
+
+  private void flushDue(long now) {
+    long due = config.flushInterval().toNanos();
+    for (ItemBuffer b : new ArrayList<>(buffers.values())) {
+      if (!b.rows.isEmpty() && now - b.firstAtNanos >= due) {
+        flush(b);
+      }
+    }
+  }
+
+  /** When the buffers outgrow the budget, commits the largest until half the budget is free. */
+  private void keepWithinBudget() {
+    if (bufferedBytes <= config.bufferMaxBytes()) {
+      return;
+    }
+    List<ItemBuffer> largest = new ArrayList<>(buffers.values());
+    largest.sort(Comparator.comparingLong((ItemBuffer b) -> b.bytes).reversed());
+    for (ItemBuffer b : largest) {
+      if (bufferedBytes <= config.bufferMaxBytes() / 2 || b.rows.isEmpty()) {
+        break;
+      }
+      flush(b);
+    }
+    // empty buffers only remember what their item holds: let the rare ones go
+    if (buffers.size() > 10_000) {
+      buffers.values().removeIf(b -> b.rows.isEmpty());
+    }
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> current) {
+    flushDue(System.nanoTime());
+    Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
+    for (TopicPartition tp : current.keySet()) {
+      Long n = next.get(tp);
+      if (n == null) {
+        continue;
+      }
+      long offset = n;
+      for (ItemBuffer b : buffers.values()) {
+        long f = b.firstOffset(tp);
+        if (f >= 0 && f < offset) {
+          offset = f;
+        }
+      }
+      safe.put(tp, new OffsetAndMetadata(offset));
+      Long done = checkpointed.get(tp);
+      if (done == null || done != offset) {
+        checkpoints.write(tp, offset);
+        checkpointed.put(tp, offset);
+      }
+    }
+    gauges();
+    return safe;
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    for (Iterator<ItemBuffer> it = buffers.values().iterator(); it.hasNext(); ) {
+      ItemBuffer b = it.next();
+      int rows = b.rows.size();
+      bufferedBytes -= b.drop(partitions);
+      bufferedRecords -= rows - b.rows.size();
+      if (b.rows.isEmpty()) {
+        it.remove();
+      }
+    }
+    for (TopicPartition tp : partitions) {
+      next.remove(tp);
+      checkpointed.remove(tp);
+    }
+    gauges();
+  }
+
+  @Override
+  public void stop() {
+    buffers.clear();
+    next.clear();
+    bufferedBytes = 0;
+    bufferedRecords = 0;
+    metrics.unregister();
+  }
+
+  private void gauges() {
+    metrics.openItems = buffers.size();
+    metrics.bufferedBytes = bufferedBytes;
+    metrics.bufferedBytesPeak = Math.max(metrics.bufferedBytesPeak, bufferedBytes);
+    metrics.bufferedRecords = bufferedRecords;
+  }
+
+  /** For tests: the task's figures. */
+  SinkMetrics metrics() {
+    return metrics;
+  }
+}

@@ -1,0 +1,502 @@
+package org.pystore.connect.sink;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.avro.Conversions;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Time;
+import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.InvalidDataException;
+import org.pystore.store.InvalidNameException;
+import org.pystore.store.Names;
+import org.pystore.store.Schemas;
+import org.pystore.store.Timestamps;
+import org.pystore.store.log.Json;
+
+/**
+ * Turns sink records into rows: a Connect {@code Struct} with its schema (from any converter: JSON
+ * with schemas, Avro, Protobuf), or a schemaless {@code Map} whose schema is inferred. The index
+ * column comes first, in nanoseconds.
+ */
+final class RecordConverter {
+  private static final Conversions.DecimalConversion DECIMALS = new Conversions.DecimalConversion();
+  private static final int CACHE = 1000;
+
+  private final String collection;
+  private final String itemField;
+  private final String indexField;
+  private final String indexUnit;
+  private final String indexColumn;
+  private final boolean failOnNull;
+  private final Map<org.apache.kafka.connect.data.Schema, Plan> byIdentity =
+      new IdentityHashMap<>();
+  private final Map<org.apache.kafka.connect.data.Schema, Plan> byValue = new HashMap<>();
+  private final Map<String, Schema> inferred = new HashMap<>();
+  private final Map<String, String> topicCollections = new HashMap<>();
+
+  RecordConverter(PyStoreSinkConfig config) {
+    this.collection = config.collection();
+    this.itemField = config.itemField();
+    this.indexField = config.indexField();
+    this.indexUnit = config.indexUnit();
+    this.indexColumn = config.indexColumn();
+    this.failOnNull = config.failOnNullValues();
+  }
+
+  /**
+   * Converts one record.
+   *
+   * @return the row, or null for a null value that is to be ignored
+   * @throws DataException naming topic, partition, offset and what is wrong
+   */
+  SinkRow convert(SinkRecord r) {
+    try {
+      Object value = r.value();
+      if (value == null) {
+        if (failOnNull) {
+          throw new DataException(
+              "the value is null (a tombstone) and behavior.on.null.values=fail");
+        }
+        return null;
+      }
+      String coll =
+          collection != null
+              ? collection
+              : topicCollections.computeIfAbsent(r.topic(), Names::encode);
+      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      if (value instanceof Struct) {
+        Struct s = (Struct) value;
+        Plan plan = plan(s.schema());
+        long[] size = {64};
+        GenericData.Record row =
+            plan.convert(
+                s, index(r, s.schema().field(indexField) == null ? null : s.get(indexField)), size);
+        return new SinkRow(
+            coll,
+            item(r, s.schema().field(itemField) == null ? null : s.get(itemField)),
+            tp,
+            r.kafkaOffset(),
+            row,
+            size[0]);
+      }
+      if (value instanceof Map) {
+        Map<?, ?> m = (Map<?, ?>) value;
+        long[] size = {64};
+        GenericData.Record row =
+            inferRow(m, index(r, indexField == null ? null : m.get(indexField)), size);
+        return new SinkRow(
+            coll,
+            item(r, itemField == null ? null : m.get(itemField)),
+            tp,
+            r.kafkaOffset(),
+            row,
+            size[0]);
+      }
+      throw new DataException(
+          "the value is a "
+              + value.getClass().getSimpleName()
+              + "; the sink needs a Struct (a converter with schemas) or a Map (schemaless JSON)");
+    } catch (DataException
+        | InvalidDataException
+        | InvalidNameException
+        | ArithmeticException
+        | ClassCastException e) {
+      throw new DataException(
+          "record "
+              + r.topic()
+              + "/"
+              + r.kafkaPartition()
+              + "@"
+              + r.kafkaOffset()
+              + " cannot be stored: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private String item(SinkRecord r, Object fieldValue) {
+    Object raw;
+    if (itemField != null) {
+      if (fieldValue == null) {
+        throw new DataException("item field '" + itemField + "' is missing or null");
+      }
+      raw = fieldValue;
+    } else {
+      raw = r.key();
+      if (raw == null) {
+        throw new DataException(
+            "the record has no key to name its item; give records keys or set item.field");
+      }
+      if (raw instanceof Struct || raw instanceof Map || raw instanceof Collection) {
+        throw new DataException(
+            "the record key is a "
+                + raw.getClass().getSimpleName()
+                + "; set item.field, or use a string key");
+      }
+    }
+    String text =
+        raw instanceof byte[]
+            ? new String((byte[]) raw, StandardCharsets.UTF_8)
+            : String.valueOf(raw);
+    return Names.encode(text);
+  }
+
+  private long index(SinkRecord r, Object fieldValue) {
+    if (indexField == null) {
+      if (r.timestamp() == null) {
+        throw new DataException(
+            "the record has no timestamp; set index.field to a value field holding one");
+      }
+      return Math.multiplyExact(r.timestamp(), 1_000_000L);
+    }
+    if (fieldValue == null) {
+      throw new DataException("index field '" + indexField + "' is missing or null");
+    }
+    if (fieldValue instanceof java.util.Date) {
+      return Math.multiplyExact(((java.util.Date) fieldValue).getTime(), 1_000_000L);
+    }
+    if (fieldValue instanceof Number) {
+      java.time.Instant t = Timestamps.parseEpoch(fieldValue.toString(), indexUnit);
+      return IndexUnit.NANOS.fromInstant(t);
+    }
+    if (fieldValue instanceof CharSequence) {
+      return IndexUnit.NANOS.fromInstant(Timestamps.parse(fieldValue.toString()));
+    }
+    throw new DataException(
+        "index field '"
+            + indexField
+            + "' holds a "
+            + fieldValue.getClass().getSimpleName()
+            + ", not a timestamp, number or ISO-8601 string");
+  }
+
+  // ---- records with a Connect schema ----
+
+  private Plan plan(org.apache.kafka.connect.data.Schema schema) {
+    Plan p = byIdentity.get(schema);
+    if (p == null) {
+      p = byValue.get(schema);
+      if (p == null) {
+        p = new Plan(schema);
+        if (byValue.size() > CACHE) {
+          byValue.clear();
+        }
+        byValue.put(schema, p);
+      }
+      if (byIdentity.size() > CACHE) {
+        byIdentity.clear();
+      }
+      byIdentity.put(schema, p);
+    }
+    return p;
+  }
+
+  /** How to turn Structs of one Connect schema into rows of one Avro schema. */
+  private final class Plan {
+    final Schema avro;
+    final List<Field> fields = new ArrayList<>();
+    final List<Schema> types = new ArrayList<>();
+
+    Plan(org.apache.kafka.connect.data.Schema schema) {
+      if (schema.type() != org.apache.kafka.connect.data.Schema.Type.STRUCT) {
+        throw new DataException(
+            "the value schema is " + schema.type() + "; the sink needs a STRUCT");
+      }
+      Set<String> taken = new HashSet<>();
+      Set<String> recordNames = new HashSet<>();
+      List<Schema.Field> out = new ArrayList<>();
+      taken.add(indexColumn);
+      out.add(new Schema.Field(indexColumn, IndexUnit.NANOS.schema(), null, (Object) null));
+      for (Field f : schema.fields()) {
+        if (f.name().equals(indexField)) {
+          continue;
+        }
+        if (indexField == null && f.name().equals(indexColumn)) {
+          throw new DataException(
+              "the value has a field '"
+                  + indexColumn
+                  + "', the index column's name; set index.column to another name, or index.field to this field");
+        }
+        Schema t = avroType(f.schema(), "Row_" + f.name(), recordNames);
+        out.add(field(AvroNames.sanitize(f.name(), taken), t));
+        fields.add(f);
+        types.add(t);
+      }
+      Schema rec = Schema.createRecord("Row", null, null, false);
+      rec.setFields(out);
+      this.avro = rec;
+    }
+
+    GenericData.Record convert(Struct s, long index, long[] size) {
+      GenericData.Record row = new GenericData.Record(avro);
+      row.put(0, index);
+      for (int i = 0; i < fields.size(); i++) {
+        Field f = fields.get(i);
+        row.put(i + 1, value(s.get(f), f.schema(), types.get(i), size));
+      }
+      return row;
+    }
+  }
+
+  private static Schema.Field field(String name, Schema type) {
+    return Schemas.isNullable(type)
+        ? new Schema.Field(name, type, null, JsonProperties.NULL_VALUE)
+        : new Schema.Field(name, type, null, (Object) null);
+  }
+
+  private static Schema avroType(
+      org.apache.kafka.connect.data.Schema s, String path, Set<String> recordNames) {
+    Schema t = avroTypeNonNull(s, path, recordNames);
+    return s.isOptional() ? Schemas.nullable(t) : t;
+  }
+
+  private static Schema avroTypeNonNull(
+      org.apache.kafka.connect.data.Schema s, String path, Set<String> recordNames) {
+    String logical = s.name();
+    if (Decimal.LOGICAL_NAME.equals(logical)) {
+      int scale = Integer.parseInt(s.parameters().get(Decimal.SCALE_FIELD));
+      String p = s.parameters() == null ? null : s.parameters().get("connect.decimal.precision");
+      int precision = p != null ? Integer.parseInt(p) : Math.max(38, scale);
+      return LogicalTypes.decimal(precision, scale).addToSchema(Schema.create(Schema.Type.BYTES));
+    }
+    if (org.apache.kafka.connect.data.Date.LOGICAL_NAME.equals(logical)) {
+      return LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT));
+    }
+    if (Time.LOGICAL_NAME.equals(logical)) {
+      return LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT));
+    }
+    if (Timestamp.LOGICAL_NAME.equals(logical)) {
+      return LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+    }
+    switch (s.type()) {
+      case INT8:
+      case INT16:
+      case INT32:
+        return Schema.create(Schema.Type.INT);
+      case INT64:
+        return Schema.create(Schema.Type.LONG);
+      case FLOAT32:
+        return Schema.create(Schema.Type.FLOAT);
+      case FLOAT64:
+        return Schema.create(Schema.Type.DOUBLE);
+      case BOOLEAN:
+        return Schema.create(Schema.Type.BOOLEAN);
+      case STRING:
+        return Schema.create(Schema.Type.STRING); // enums from AvroConverter arrive as strings
+      case BYTES:
+        return Schema.create(Schema.Type.BYTES);
+      case ARRAY:
+        return Schema.createArray(avroType(s.valueSchema(), path + "_item", recordNames));
+      case MAP:
+        return Schema.createMap(avroType(s.valueSchema(), path + "_value", recordNames));
+      case STRUCT:
+        Set<String> taken = new HashSet<>();
+        List<Schema.Field> fs = new ArrayList<>();
+        for (Field f : s.fields()) {
+          fs.add(
+              field(
+                  AvroNames.sanitize(f.name(), taken),
+                  avroType(f.schema(), path + "_" + f.name(), recordNames)));
+        }
+        Schema rec = Schema.createRecord(AvroNames.sanitize(path, recordNames), null, null, false);
+        rec.setFields(fs);
+        return rec;
+      default:
+        throw new DataException("Connect type " + s.type() + " is not supported");
+    }
+  }
+
+  private static Object value(
+      Object v, org.apache.kafka.connect.data.Schema s, Schema avro, long[] size) {
+    if (v == null) {
+      if (!s.isOptional()) {
+        throw new DataException("a required field holds null");
+      }
+      return null;
+    }
+    Schema t = Schemas.nonNull(avro);
+    size[0] += 16;
+    String logical = s.name();
+    if (Decimal.LOGICAL_NAME.equals(logical)) {
+      BigDecimal d = (BigDecimal) v;
+      return DECIMALS.toBytes(d, t, t.getLogicalType());
+    }
+    if (org.apache.kafka.connect.data.Date.LOGICAL_NAME.equals(logical)) {
+      return (int) Math.floorDiv(((java.util.Date) v).getTime(), 86_400_000L);
+    }
+    if (Time.LOGICAL_NAME.equals(logical)) {
+      return (int) Math.floorMod(((java.util.Date) v).getTime(), 86_400_000L);
+    }
+    if (Timestamp.LOGICAL_NAME.equals(logical)) {
+      return ((java.util.Date) v).getTime();
+    }
+    switch (s.type()) {
+      case INT8:
+      case INT16:
+      case INT32:
+        return ((Number) v).intValue();
+      case STRING:
+        size[0] += 2L * ((String) v).length();
+        return v;
+      case BYTES:
+        ByteBuffer b = v instanceof byte[] ? ByteBuffer.wrap((byte[]) v) : (ByteBuffer) v;
+        size[0] += b.remaining();
+        return b;
+      case ARRAY:
+        List<Object> list = new ArrayList<>();
+        for (Object e : (List<?>) v) {
+          list.add(value(e, s.valueSchema(), t.getElementType(), size));
+        }
+        return list;
+      case MAP:
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+          map.put(
+              String.valueOf(e.getKey()),
+              value(e.getValue(), s.valueSchema(), t.getValueType(), size));
+        }
+        return map;
+      case STRUCT:
+        Struct st = (Struct) v;
+        GenericData.Record rec = new GenericData.Record(t);
+        int i = 0;
+        for (Field f : s.fields()) {
+          rec.put(i, value(st.get(f), f.schema(), t.getFields().get(i).schema(), size));
+          i++;
+        }
+        return rec;
+      default:
+        return v; // Long, Float, Double, Boolean as they are
+    }
+  }
+
+  // ---- schemaless values ----
+
+  private GenericData.Record inferRow(Map<?, ?> m, long index, long[] size) {
+    TreeMap<String, Object> fields = new TreeMap<>();
+    StringBuilder signature = new StringBuilder();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      String k = String.valueOf(e.getKey());
+      if (k.equals(indexField) || e.getValue() == null) {
+        continue;
+      }
+      if (indexField == null && k.equals(indexColumn)) {
+        throw new DataException(
+            "the value has a field '"
+                + indexColumn
+                + "', the index column's name; set index.column to another name, or index.field to this field");
+      }
+      fields.put(k, e.getValue());
+    }
+    for (Map.Entry<String, Object> e : fields.entrySet()) {
+      signature.append(e.getKey()).append(':').append(kind(e.getValue())).append(',');
+    }
+    Schema schema = inferred.computeIfAbsent(signature.toString(), sig -> inferSchema(fields));
+    if (inferred.size() > CACHE) {
+      inferred.clear();
+    }
+    GenericData.Record row = new GenericData.Record(schema);
+    row.put(0, index);
+    int i = 1;
+    for (Object v : fields.values()) {
+      row.put(i++, inferValue(v, size));
+    }
+    return row;
+  }
+
+  private Schema inferSchema(TreeMap<String, Object> fields) {
+    Set<String> taken = new HashSet<>();
+    taken.add(indexColumn);
+    List<Schema.Field> out = new ArrayList<>();
+    out.add(new Schema.Field(indexColumn, IndexUnit.NANOS.schema(), null, (Object) null));
+    for (Map.Entry<String, Object> e : fields.entrySet()) {
+      Schema.Type t;
+      switch (kind(e.getValue())) {
+        case 'b':
+          t = Schema.Type.BOOLEAN;
+          break;
+        case 'l':
+          t = Schema.Type.LONG;
+          break;
+        case 'd':
+          t = Schema.Type.DOUBLE;
+          break;
+        case 'y':
+          t = Schema.Type.BYTES;
+          break;
+        default:
+          t = Schema.Type.STRING;
+          break;
+      }
+      out.add(field(AvroNames.sanitize(e.getKey(), taken), Schemas.nullable(Schema.create(t))));
+    }
+    Schema rec = Schema.createRecord("Row", null, null, false);
+    rec.setFields(out);
+    return rec;
+  }
+
+  private static char kind(Object v) {
+    if (v instanceof Boolean) {
+      return 'b';
+    }
+    if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte
+        || v instanceof BigInteger) {
+      return 'l';
+    }
+    if (v instanceof Number) {
+      return 'd';
+    }
+    if (v instanceof byte[] || v instanceof ByteBuffer) {
+      return 'y';
+    }
+    return 's';
+  }
+
+  private static Object inferValue(Object v, long[] size) {
+    size[0] += 16;
+    switch (kind(v)) {
+      case 'b':
+        return v;
+      case 'l':
+        return v instanceof BigInteger
+            ? ((BigInteger) v).longValueExact()
+            : ((Number) v).longValue();
+      case 'd':
+        return ((Number) v).doubleValue();
+      case 'y':
+        return v instanceof byte[] ? ByteBuffer.wrap((byte[]) v) : v;
+      default:
+        String s =
+            v instanceof CharSequence
+                ? v.toString()
+                : new String(Json.bytes(v), StandardCharsets.UTF_8);
+        size[0] += 2L * s.length();
+        return s;
+    }
+  }
+}
