@@ -1,0 +1,170 @@
+package org.pystore.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pystore.embedded.EmbeddedKafka;
+import org.pystore.store.Store;
+
+/**
+ * The packaged plugin (connector/target/plugin) loads and runs in a separate connect-standalone JVM
+ * whose classpath holds only Kafka's jars and whose plugin.path holds only our plugin, with the
+ * example configs from config/.
+ */
+class PluginIsolationIT {
+  @TempDir Path dir;
+
+  /** Jars of ours or of what our plugin bundles must not be on the worker's classpath. */
+  static final List<String> NOT_KAFKA =
+      List.of(
+          "/org/pystore/",
+          "/pystore-",
+          "target" + File.separator + "classes",
+          "target" + File.separator + "test-classes",
+          "/org/apache/parquet/",
+          "/org/apache/avro/",
+          "/org/apache/hadoop/",
+          "/com/fasterxml/woodstox/",
+          "/org/codehaus/woodstox/",
+          "commons-collections4",
+          "/org/duckdb/",
+          "/org/junit/",
+          "/org/opentest4j/",
+          "/org/assertj/",
+          "/org/awaitility/",
+          "/org/hamcrest/",
+          "/net/bytebuddy/",
+          "/org/apiguardian/",
+          "/net/jqwik/",
+          "/io/airlift/",
+          "/org/locationtech/",
+          "commons-pool-1");
+
+  static String kafkaOnlyClasspath() {
+    List<String> keep = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      String norm = e.replace('\\', '/');
+      if (NOT_KAFKA.stream().noneMatch(x -> norm.contains(x.replace('\\', '/')))) {
+        keep.add(e);
+      }
+    }
+    return String.join(File.pathSeparator, keep);
+  }
+
+  static Properties load(Path p) throws Exception {
+    Properties props = new Properties();
+    try (InputStream in = new FileInputStream(p.toFile())) {
+      props.load(in);
+    }
+    return props;
+  }
+
+  static void save(Properties props, Path p) throws Exception {
+    try (OutputStream out = new FileOutputStream(p.toFile())) {
+      props.store(out, null);
+    }
+  }
+
+  @Test
+  void packagedPluginRunsInAnIsolatedStandaloneWorker() throws Exception {
+    Path root = Path.of(System.getProperty("user.dir")).getParent();
+    Path pluginPath = root.resolve("connector/target/plugin");
+    try (Stream<Path> s = Files.list(pluginPath)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("pystore-connect");
+    }
+    try (Stream<Path> s = Files.list(pluginPath.resolve("pystore-connect/lib"))) {
+      List<String> jars = s.map(p -> p.getFileName().toString()).toList();
+      assertThat(jars).anyMatch(j -> j.startsWith("pystore-connector-"));
+      assertThat(jars)
+          .noneMatch(
+              j -> j.startsWith("kafka") || j.startsWith("connect-") || j.startsWith("slf4j"));
+    }
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      String topic = "iso-ticks";
+      kafka.createTopic(topic, 2);
+      Path store = dir.resolve("store");
+      Properties worker = load(root.resolve("config/worker-standalone.properties"));
+      worker.setProperty("bootstrap.servers", kafka.bootstrapServers());
+      worker.setProperty("plugin.path", pluginPath.toString());
+      worker.setProperty("offset.storage.file.filename", dir.resolve("offsets").toString());
+      worker.setProperty("listeners", "http://127.0.0.1:0");
+      Properties sink = load(root.resolve("config/sink.properties"));
+      sink.setProperty("topics", topic);
+      sink.setProperty("store.path", store.toString());
+      sink.setProperty("flush.interval.ms", "500");
+      sink.setProperty("errors.deadletterqueue.topic.name", topic + "-dlq");
+      save(worker, dir.resolve("worker.properties"));
+      save(sink, dir.resolve("sink.properties"));
+
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              java,
+              "-cp",
+              kafkaOnlyClasspath(),
+              "-Dlogback.configurationFile="
+                  + root.resolve("connector/src/test/resources/logback-test.xml"),
+              "org.apache.kafka.connect.cli.ConnectStandalone",
+              dir.resolve("worker.properties").toString(),
+              dir.resolve("sink.properties").toString());
+      pb.redirectErrorStream(true);
+      pb.redirectOutput(dir.resolve("worker.log").toFile());
+      Process p = pb.start();
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
+        for (int i = 0; i < 1000; i++) {
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  "S" + (i % 5),
+                  SinkIT.tick("S" + (i % 5), 1_704_182_400_000L + i, i, i, 1)));
+        }
+      }
+      Store s = Store.open(store);
+      try {
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofSeconds(1))
+            .failFast(() -> !p.isAlive())
+            .until(() -> s.collection(topic).exists() && SinkIT.totalRows(s, topic) == 1000);
+      } catch (RuntimeException | AssertionError e) {
+        p.destroyForcibly();
+        List<String> lines = Files.readAllLines(dir.resolve("worker.log"));
+        throw new AssertionError(
+            "the standalone worker did not land the rows; its log ends:\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())),
+            e);
+      }
+      assertThat(s.collection(topic).items()).containsExactly("S0", "S1", "S2", "S3", "S4");
+      String log = Files.readString(dir.resolve("worker.log"));
+      assertThat(log)
+          .doesNotContain("ClassNotFoundException")
+          .doesNotContain("NoClassDefFoundError")
+          .doesNotContain("LinkageError");
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+}
