@@ -396,4 +396,74 @@ class SinkIT {
     assertThat(store.collection(topic).items().size()).isGreaterThan(items / 2);
     connect.deleteConnector(connector);
   }
+
+  @Test
+  void exactlyOnceWhenAWorkerLeavesMidStream() throws Exception {
+    String topic = name("workers");
+    kafka.createTopic(topic, 4);
+    String group = name("cluster");
+    Map<String, String> shared =
+        Map.of(
+            "group.id", group,
+            "config.storage.topic", group + "-configs",
+            "offset.storage.topic", group + "-offsets",
+            "status.storage.topic", group + "-status");
+    Path storeDir = dir.resolve(name("store"));
+    String connector = name("sink");
+    Map<String, String> config = sinkConfig(topic, storeDir);
+    config.put("tasks.max", "2");
+    int total = 12_000;
+    EmbeddedConnect a = EmbeddedConnect.start(kafka.bootstrapServers(), shared);
+    EmbeddedConnect b = null;
+    try {
+      a.putConnector(connector, config);
+      a.awaitRunning(connector, 2, Duration.ofSeconds(60));
+      for (int i = 0; i < total / 3; i++) {
+        producer.send(
+            new ProducerRecord<>(
+                topic, "K" + (i % 11), tick("K" + (i % 11), 1_704_182_400_000L + i, i, i, 1)));
+      }
+      producer.flush();
+      b =
+          EmbeddedConnect.start(
+              kafka.bootstrapServers(), shared); // joins: tasks rebalance over two workers
+      for (int i = total / 3; i < 2 * total / 3; i++) {
+        producer.send(
+            new ProducerRecord<>(
+                topic, "K" + (i % 11), tick("K" + (i % 11), 1_704_182_400_000L + i, i, i, 1)));
+      }
+      producer.flush();
+      a.close(); // the first worker leaves mid-stream; its tasks move to the second
+      a = null;
+      for (int i = 2 * total / 3; i < total; i++) {
+        producer.send(
+            new ProducerRecord<>(
+                topic, "K" + (i % 11), tick("K" + (i % 11), 1_704_182_400_000L + i, i, i, 1)));
+      }
+      producer.flush();
+      b.awaitRunning(connector, 2, Duration.ofSeconds(90));
+      Store store = Store.open(storeDir);
+      await().atMost(Duration.ofSeconds(120)).until(() -> totalRows(store, topic) >= total);
+      Thread.sleep(2000);
+      Map<Long, Integer> seen = new HashMap<>();
+      PyCollection c = store.collection(topic);
+      for (String item : c.items()) {
+        try (RowReader r = c.item(item).read()) {
+          while (r.hasNext()) {
+            seen.merge((Long) r.next().get("seq"), 1, Integer::sum);
+          }
+        }
+      }
+      assertThat(seen).hasSize(total);
+      assertThat(seen.values()).allMatch(n -> n == 1);
+      b.deleteConnector(connector);
+    } finally {
+      if (a != null) {
+        a.close();
+      }
+      if (b != null) {
+        b.close();
+      }
+    }
+  }
 }

@@ -1,0 +1,211 @@
+package org.pystore.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import javax.management.ObjectName;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pystore.embedded.EmbeddedConnect;
+import org.pystore.embedded.EmbeddedKafka;
+import org.pystore.store.Item;
+import org.pystore.store.ItemOptions;
+import org.pystore.store.Store;
+import org.pystore.store.StoreOptions;
+
+/**
+ * End-to-end sink throughput of one task for an 8-column tick, as JSON with schemas and as
+ * schemaless JSON, beside a plain consumer reading the same topic and the store engine writing the
+ * same rows directly, all in one run on an in-process broker and worker.
+ */
+final class SinkBench {
+  private final Path dir;
+  private final int records;
+
+  SinkBench(Path dir, double scale) {
+    this.dir = dir;
+    this.records = (int) Math.max(2000, Math.round(1_000_000 * scale));
+  }
+
+  static final String SCHEMA =
+      "{\"type\":\"struct\",\"fields\":["
+          + "{\"field\":\"ts\",\"type\":\"int64\",\"name\":\"org.apache.kafka.connect.data.Timestamp\"},"
+          + "{\"field\":\"sym\",\"type\":\"string\"},{\"field\":\"bid\",\"type\":\"double\"},"
+          + "{\"field\":\"ask\",\"type\":\"double\"},{\"field\":\"price\",\"type\":\"double\"},"
+          + "{\"field\":\"size\",\"type\":\"int64\"},{\"field\":\"venue\",\"type\":\"int32\"},"
+          + "{\"field\":\"buy\",\"type\":\"boolean\"}]}";
+
+  static String payload(GenericRecord t) {
+    return String.format(
+        Locale.ROOT,
+        "{\"ts\":%d,\"sym\":\"%s\",\"bid\":%s,\"ask\":%s,\"price\":%s,\"size\":%d,\"venue\":%d,\"buy\":%s}",
+        (Long) t.get(0) / 1_000_000L,
+        t.get(1),
+        t.get(2),
+        t.get(3),
+        t.get(4),
+        t.get(5),
+        t.get(6),
+        t.get(7));
+  }
+
+  void run() throws Exception {
+    Files.createDirectories(dir);
+    System.out.printf(
+        Locale.ROOT, "%n== sink: %,d tick records, one task, one partition ==%n", records);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        EmbeddedConnect connect =
+            EmbeddedConnect.start(
+                kafka.bootstrapServers(),
+                Map.of("connector.client.config.override.policy", "All"))) {
+      List<GenericRecord> ticks = TickData.ticks(new Random(3), TickData.T0, 1_000_000L, records);
+      long withSchemaBytes = produce(kafka, "json-schemas", ticks, true);
+      long schemalessBytes = produce(kafka, "json-free", ticks, false);
+
+      double consumer = consume(kafka, "json-schemas");
+      double direct = direct(ticks);
+      double sinkSchemas = sink(connect, "json-schemas", true);
+      double sinkFree = sink(connect, "json-free", false);
+      double slower = Math.min(consumer, direct);
+      System.out.printf(
+          Locale.ROOT, "reference: plain consumer (bytes) %,12.0f records/s%n", consumer);
+      System.out.printf(
+          Locale.ROOT,
+          "reference: store engine append    %,12.0f rows/s (batches of 10,000)%n",
+          direct);
+      report("sink, JSON with schemas", sinkSchemas, withSchemaBytes, slower);
+      report("sink, schemaless JSON", sinkFree, schemalessBytes, slower);
+    }
+  }
+
+  private void report(String what, double rate, long bytes, double slower) {
+    double mbps = rate * bytes / records / 1e6;
+    System.out.printf(
+        Locale.ROOT,
+        "%-26s %,12.0f records/s  %6.1f MB/s  (%.2fx the slower reference)%n",
+        what,
+        rate,
+        mbps,
+        rate / slower);
+  }
+
+  private long produce(
+      EmbeddedKafka kafka, String topic, List<GenericRecord> ticks, boolean schemas)
+      throws Exception {
+    kafka.createTopic(topic, 1);
+    long bytes = 0;
+    try (KafkaProducer<String, String> p =
+        new KafkaProducer<>(
+            Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "batch.size",
+                "262144",
+                "linger.ms",
+                "20",
+                "compression.type",
+                "lz4"),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (GenericRecord t : ticks) {
+        String v =
+            schemas ? "{\"schema\":" + SCHEMA + ",\"payload\":" + payload(t) + "}" : payload(t);
+        bytes += v.length() + 4;
+        p.send(new ProducerRecord<>(topic, "AAPL", v));
+      }
+    }
+    return bytes;
+  }
+
+  private double consume(EmbeddedKafka kafka, String topic) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("bootstrap.servers", kafka.bootstrapServers());
+    c.put("group.id", "bench-" + System.nanoTime());
+    c.put("auto.offset.reset", "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long n = 0;
+      long start = 0;
+      long sink = 0;
+      while (n < records) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (start == 0) {
+            start = System.nanoTime();
+          }
+          sink += r.value().length;
+          n++;
+        }
+      }
+      if (sink == 42) {
+        System.out.print("");
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private double direct(List<GenericRecord> ticks) {
+    Store store = Store.open(dir.resolve("direct"), StoreOptions.defaults());
+    Item item = store.item("bench", "direct");
+    item.write(TickData.SCHEMA, List.of(), ItemOptions.defaults(), Map.of(), false);
+    long start = System.nanoTime();
+    for (int i = 0; i < ticks.size(); i += 10_000) {
+      item.append(new ArrayList<>(ticks.subList(i, Math.min(ticks.size(), i + 10_000))));
+    }
+    return ticks.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private double sink(EmbeddedConnect connect, String topic, boolean schemas) throws Exception {
+    String name = "bench-" + topic;
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
+    c.put("tasks.max", "1");
+    c.put("topics", topic);
+    c.put("store.path", dir.resolve("sink-" + topic).toString());
+    c.put("index.field", "ts");
+    c.put("item.field", "sym");
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", String.valueOf(schemas));
+    c.put("consumer.override.max.poll.records", "5000");
+    c.put("consumer.override.fetch.min.bytes", "1048576");
+    connect.putConnector(name, c);
+    ObjectName bean =
+        new ObjectName(
+            "org.pystore.connect:type=sink-task-metrics,connector=\"" + name + "\",task=0");
+    long start = 0;
+    long startCount = 0;
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      long written = 0;
+      try {
+        written =
+            (Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "RecordsWritten");
+      } catch (javax.management.InstanceNotFoundException e) {
+        // task not started yet
+      }
+      if (start == 0 && written > 0) {
+        start = System.nanoTime();
+        startCount = written;
+      }
+      if (written >= records) {
+        double rate = (written - startCount) / ((System.nanoTime() - start) / 1e9);
+        connect.deleteConnector(name);
+        return rate;
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("the sink did not write " + records + " records in 10 minutes");
+  }
+}
