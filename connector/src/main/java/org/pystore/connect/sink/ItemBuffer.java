@@ -85,6 +85,32 @@ final class ItemBuffer {
     return before - bytes;
   }
 
+  /**
+   * Moves the rows into a new buffer for a background commit, with copies of what this one knows of
+   * the item. This buffer keeps receiving rows.
+   */
+  ItemBuffer detach() {
+    ItemBuffer d = new ItemBuffer(collection, item);
+    d.rows.addAll(rows);
+    d.held.putAll(held);
+    d.first.putAll(first);
+    d.schema = schema;
+    d.accepted.addAll(accepted);
+    d.bytes = bytes;
+    d.loaded = true;
+    clear();
+    return d;
+  }
+
+  /** Takes back the rows of a commit that failed: they are older than any row here. */
+  void restore(ItemBuffer failed) {
+    rows.addAll(0, failed.rows);
+    recount();
+    if (!rows.isEmpty() && firstAtNanos == 0) {
+      firstAtNanos = failed.firstAtNanos;
+    }
+  }
+
   void clear() {
     rows.clear();
     bytes = 0;

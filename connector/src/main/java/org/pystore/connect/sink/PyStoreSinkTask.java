@@ -31,10 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class PyStoreSinkTask extends SinkTask {
   private static final Logger LOG = LoggerFactory.getLogger(PyStoreSinkTask.class);
+  private static final int MAX_IN_FLIGHT = 4;
 
   private PyStoreSinkConfig config;
   private RecordConverter converter;
   private ItemWriter writer;
+  private Committer committer;
   private SinkCheckpoints checkpoints;
   private ErrantRecordReporter reporter;
   private final SinkMetrics metrics = new SinkMetrics();
@@ -66,6 +68,7 @@ public final class PyStoreSinkTask extends SinkTask {
     }
     converter = new RecordConverter(config);
     writer = new ItemWriter(store, config, connector, metrics);
+    committer = new Committer(writer, connector + "-" + task);
     checkpoints = new SinkCheckpoints(store.path(), connector);
     try {
       reporter = context.errantRecordReporter();
@@ -93,6 +96,7 @@ public final class PyStoreSinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    harvest(false);
     long now = System.nanoTime();
     for (SinkRecord r : records) {
       TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
@@ -146,10 +150,14 @@ public final class PyStoreSinkTask extends SinkTask {
       if (b.rows.size() >= config.flushRecords()) {
         flush(b);
       }
+      if (bufferedBytes > config.bufferMaxBytes()) {
+        keepWithinBudget(); // row by row, so a large poll cannot overshoot the budget
+      }
     }
     flushDue(now);
     keepWithinBudget();
     gauges();
+    metrics.bufferedBytesPeak = Math.max(metrics.bufferedBytesPeak, bufferedBytes);
   }
 
   private void bad(SinkRecord r, DataException e) {
@@ -166,36 +174,68 @@ public final class PyStoreSinkTask extends SinkTask {
     metrics.dlq.incrementAndGet();
   }
 
+  /** Hands the buffer's rows to the committer; at most a few commits wait in line. */
   private void flush(ItemBuffer b) {
-    long bytes = b.bytes;
-    int rows = b.rows.size();
-    List<SinkRow> refused;
-    try {
-      refused = writer.flush(b);
-    } catch (StoreIOException e) {
-      throw new RetriableException(
-          "committing to " + b.collection + "/" + b.item + " failed: " + e.getMessage(), e);
-    } catch (PyStoreException e) {
-      throw new ConnectException(
-          "committing to " + b.collection + "/" + b.item + " failed: " + e.getMessage(), e);
+    while (committer.size() >= MAX_IN_FLIGHT) {
+      committer.awaitOldest();
+      harvest(false);
     }
-    bufferedBytes -= bytes - b.bytes;
-    bufferedRecords -= rows - b.rows.size();
-    for (SinkRow r : refused) {
-      SinkRecord stub =
-          new SinkRecord(r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
-      bad(
-          stub,
-          new DataException(
-              "record "
-                  + r.tp()
-                  + "@"
-                  + r.offset()
-                  + " no longer fits item "
-                  + b.collection
-                  + "/"
-                  + b.item
-                  + ", whose schema changed meanwhile"));
+    committer.submit(b.detach());
+  }
+
+  /** Applies finished commits: what the items hold now, freed memory, refused rows, failures. */
+  private void harvest(boolean wait) {
+    RuntimeException failure = null;
+    for (Committer.Done d : committer.harvest(wait)) {
+      ItemBuffer b = d.rows();
+      bufferedBytes -= d.bytes();
+      bufferedRecords -= d.count();
+      ItemBuffer live = buffers.get(b.collection + "/" + b.item);
+      if (d.failure() == null) {
+        if (live != null) {
+          b.held.forEach((k, v) -> live.held.merge(k, v, Math::max));
+        }
+        for (SinkRow r : d.refused()) {
+          SinkRecord stub =
+              new SinkRecord(
+                  r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
+          bad(
+              stub,
+              new DataException(
+                  "record "
+                      + r.tp()
+                      + "@"
+                      + r.offset()
+                      + " no longer fits item "
+                      + b.collection
+                      + "/"
+                      + b.item
+                      + ", whose schema changed meanwhile"));
+        }
+        continue;
+      }
+      // nothing of a failed commit is lost: its rows go back in front of the live buffer
+      ItemBuffer target =
+          live != null
+              ? live
+              : buffers.computeIfAbsent(
+                  b.collection + "/" + b.item, k -> new ItemBuffer(b.collection, b.item));
+      target.loaded = true;
+      target.restore(b);
+      bufferedBytes += b.bytes;
+      bufferedRecords += b.rows.size();
+      Throwable t = d.failure();
+      String what = "committing to " + b.collection + "/" + b.item + " failed: " + t.getMessage();
+      if (failure == null) {
+        failure =
+            t instanceof StoreIOException || t instanceof RetriableException
+                ? new RetriableException(what, t)
+                : new ConnectException(what, t);
+      }
+    }
+    gauges();
+    if (failure != null) {
+      throw failure;
     }
   }
 
@@ -208,18 +248,26 @@ public final class PyStoreSinkTask extends SinkTask {
     }
   }
 
-  /** When the buffers outgrow the budget, commits the largest until half the budget is free. */
+  /**
+   * When buffered and in-flight rows outgrow the budget, commits the largest buffers until half the
+   * budget is free, then waits for commits until the total is back within it.
+   */
   private void keepWithinBudget() {
-    if (bufferedBytes <= config.bufferMaxBytes()) {
+    long max = config.bufferMaxBytes();
+    if (bufferedBytes <= max) {
       return;
     }
     List<ItemBuffer> largest = new ArrayList<>(buffers.values());
     largest.sort(Comparator.comparingLong((ItemBuffer b) -> b.bytes).reversed());
     for (ItemBuffer b : largest) {
-      if (bufferedBytes <= config.bufferMaxBytes() / 2 || b.rows.isEmpty()) {
+      if (bufferedBytes - committer.bytes() <= max / 2 || b.rows.isEmpty()) {
         break;
       }
       flush(b);
+    }
+    while (bufferedBytes > max && committer.size() > 0) {
+      committer.awaitOldest();
+      harvest(false);
     }
     // empty buffers only remember what their item holds: let the rare ones go
     if (buffers.size() > 10_000) {
@@ -244,6 +292,10 @@ public final class PyStoreSinkTask extends SinkTask {
           offset = f;
         }
       }
+      long inFlight = committer.firstOffset(tp);
+      if (inFlight >= 0 && inFlight < offset) {
+        offset = inFlight;
+      }
       safe.put(tp, new OffsetAndMetadata(offset));
       Long done = checkpointed.get(tp);
       if (done == null || done != offset) {
@@ -257,6 +309,14 @@ public final class PyStoreSinkTask extends SinkTask {
 
   @Override
   public void close(Collection<TopicPartition> partitions) {
+    if (committer.holdsAny(partitions)) {
+      try {
+        harvest(true); // let commits in flight finish: their rows are as good as anyone's
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "a commit failed while partitions were revoked; their new owner writes the rows", e);
+      }
+    }
     for (Iterator<ItemBuffer> it = buffers.values().iterator(); it.hasNext(); ) {
       ItemBuffer b = it.next();
       int rows = b.rows.size();
@@ -275,6 +335,9 @@ public final class PyStoreSinkTask extends SinkTask {
 
   @Override
   public void stop() {
+    if (committer != null) {
+      committer.shutdown();
+    }
     buffers.clear();
     next.clear();
     bufferedBytes = 0;
@@ -285,7 +348,6 @@ public final class PyStoreSinkTask extends SinkTask {
   private void gauges() {
     metrics.openItems = buffers.size();
     metrics.bufferedBytes = bufferedBytes;
-    metrics.bufferedBytesPeak = Math.max(metrics.bufferedBytesPeak, bufferedBytes);
     metrics.bufferedRecords = bufferedRecords;
   }
 

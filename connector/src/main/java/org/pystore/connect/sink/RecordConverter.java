@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.apache.avro.Conversions;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
@@ -55,6 +54,7 @@ final class RecordConverter {
   private final Map<org.apache.kafka.connect.data.Schema, Plan> byValue = new HashMap<>();
   private final Map<String, Schema> inferred = new HashMap<>();
   private final Map<String, String> topicCollections = new HashMap<>();
+  private final Map<String, String> itemNames = new HashMap<>();
 
   RecordConverter(PyStoreSinkConfig config) {
     this.collection = config.collection();
@@ -395,38 +395,48 @@ final class RecordConverter {
   // ---- schemaless values ----
 
   private GenericData.Record inferRow(Map<?, ?> m, long index, long[] size) {
-    TreeMap<String, Object> fields = new TreeMap<>();
-    StringBuilder signature = new StringBuilder();
+    // the map's own order: maps of one shape iterate alike, so one signature per shape
+    StringBuilder signature = new StringBuilder(64);
+    List<Object> values = new ArrayList<>(m.size());
     for (Map.Entry<?, ?> e : m.entrySet()) {
-      String k = String.valueOf(e.getKey());
-      if (k.equals(indexField) || e.getValue() == null) {
+      Object k = e.getKey();
+      Object v = e.getValue();
+      if (v == null || (indexField != null && indexField.equals(k))) {
         continue;
       }
-      if (indexField == null && k.equals(indexColumn)) {
+      if (indexField == null && indexColumn.equals(k)) {
         throw new DataException(
             "the value has a field '"
                 + indexColumn
                 + "', the index column's name; set index.column to another name, or index.field to this field");
       }
-      fields.put(k, e.getValue());
+      signature.append(k).append('\u0000').append(kind(v));
+      values.add(v);
     }
-    for (Map.Entry<String, Object> e : fields.entrySet()) {
-      signature.append(e.getKey()).append(':').append(kind(e.getValue())).append(',');
-    }
-    Schema schema = inferred.computeIfAbsent(signature.toString(), sig -> inferSchema(fields));
-    if (inferred.size() > CACHE) {
-      inferred.clear();
+    Schema schema = inferred.get(signature.toString());
+    if (schema == null) {
+      if (inferred.size() > CACHE) {
+        inferred.clear();
+      }
+      LinkedHashMap<String, Object> fields = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (e.getValue() != null && !(indexField != null && indexField.equals(e.getKey()))) {
+          fields.put(String.valueOf(e.getKey()), e.getValue());
+        }
+      }
+      schema = inferSchema(fields);
+      inferred.put(signature.toString(), schema);
     }
     GenericData.Record row = new GenericData.Record(schema);
     row.put(0, index);
     int i = 1;
-    for (Object v : fields.values()) {
+    for (Object v : values) {
       row.put(i++, inferValue(v, size));
     }
     return row;
   }
 
-  private Schema inferSchema(TreeMap<String, Object> fields) {
+  private Schema inferSchema(Map<String, Object> fields) {
     Set<String> taken = new HashSet<>();
     taken.add(indexColumn);
     List<Schema.Field> out = new ArrayList<>();
