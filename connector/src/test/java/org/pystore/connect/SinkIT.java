@@ -126,6 +126,21 @@ class SinkIT {
     return n;
   }
 
+  /** Every record (by its seq field) is in the store exactly once: dedupe=none shows duplicates. */
+  static void assertEverySeqOnce(Store store, String topic, int total) {
+    Map<Long, Integer> seen = new HashMap<>();
+    PyCollection c = store.collection(topic);
+    for (String item : c.items()) {
+      try (RowReader r = c.item(item).read()) {
+        while (r.hasNext()) {
+          seen.merge((Long) r.next().get("seq"), 1, Integer::sum);
+        }
+      }
+    }
+    assertThat(seen).hasSize(total);
+    assertThat(seen.values()).allMatch(n -> n == 1);
+  }
+
   static long totalRows(Store store, String collection) {
     PyCollection c = store.collection(collection);
     if (!c.exists()) {
@@ -230,17 +245,7 @@ class SinkIT {
     Store store = Store.open(storeDir);
     await().atMost(Duration.ofSeconds(120)).until(() -> totalRows(store, topic) >= total);
     Thread.sleep(2000); // a late duplicate would land now
-    Map<Long, Integer> seen = new HashMap<>();
-    PyCollection c = store.collection(topic);
-    for (String item : c.items()) {
-      try (RowReader r = c.item(item).read()) {
-        while (r.hasNext()) {
-          seen.merge((Long) r.next().get("seq"), 1, Integer::sum);
-        }
-      }
-    }
-    assertThat(seen).hasSize(total);
-    assertThat(seen.values()).allMatch(n -> n == 1);
+    assertEverySeqOnce(store, topic, total);
     connect.deleteConnector(connector);
   }
 
@@ -445,17 +450,7 @@ class SinkIT {
       Store store = Store.open(storeDir);
       await().atMost(Duration.ofSeconds(120)).until(() -> totalRows(store, topic) >= total);
       Thread.sleep(2000);
-      Map<Long, Integer> seen = new HashMap<>();
-      PyCollection c = store.collection(topic);
-      for (String item : c.items()) {
-        try (RowReader r = c.item(item).read()) {
-          while (r.hasNext()) {
-            seen.merge((Long) r.next().get("seq"), 1, Integer::sum);
-          }
-        }
-      }
-      assertThat(seen).hasSize(total);
-      assertThat(seen.values()).allMatch(n -> n == 1);
+      assertEverySeqOnce(store, topic, total);
       b.deleteConnector(connector);
     } finally {
       if (a != null) {

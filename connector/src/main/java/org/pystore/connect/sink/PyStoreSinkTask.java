@@ -133,15 +133,7 @@ public final class PyStoreSinkTask extends SinkTask {
       if (refused != null) {
         bad(
             r,
-            new DataException(
-                "record "
-                    + r.topic()
-                    + "/"
-                    + r.kafkaPartition()
-                    + "@"
-                    + r.kafkaOffset()
-                    + " cannot be stored: "
-                    + refused));
+            RecordConverter.refused(r.topic(), r.kafkaPartition(), r.kafkaOffset(), refused, null));
         continue;
       }
       b.add(row, now);
@@ -201,16 +193,16 @@ public final class PyStoreSinkTask extends SinkTask {
                   r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
           bad(
               stub,
-              new DataException(
-                  "record "
-                      + r.tp()
-                      + "@"
-                      + r.offset()
-                      + " no longer fits item "
+              RecordConverter.refused(
+                  r.tp().topic(),
+                  r.tp().partition(),
+                  r.offset(),
+                  "it no longer fits item "
                       + b.collection
                       + "/"
                       + b.item
-                      + ", whose schema changed meanwhile"));
+                      + ", whose schema changed meanwhile",
+                  null));
         }
         continue;
       }

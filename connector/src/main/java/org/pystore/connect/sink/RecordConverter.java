@@ -123,17 +123,15 @@ final class RecordConverter {
         | InvalidNameException
         | ArithmeticException
         | ClassCastException e) {
-      throw new DataException(
-          "record "
-              + r.topic()
-              + "/"
-              + r.kafkaPartition()
-              + "@"
-              + r.kafkaOffset()
-              + " cannot be stored: "
-              + e.getMessage(),
-          e);
+      throw refused(r.topic(), r.kafkaPartition(), r.kafkaOffset(), e.getMessage(), e);
     }
+  }
+
+  /** A bad record's error: which record, and why it cannot be stored. */
+  static DataException refused(
+      String topic, int partition, long offset, String why, Throwable cause) {
+    return new DataException(
+        "record " + topic + "/" + partition + "@" + offset + " cannot be stored: " + why, cause);
   }
 
   private String item(SinkRecord r, Object fieldValue) {
