@@ -130,6 +130,9 @@ public final class Item {
         options.withIndexColumn(Schemas.indexColumn(schema, options.indexColumn()));
     Schema itemSchema = Schemas.forNewItem(schema, resolved);
     Map<String, Object> meta = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
+    if (!overwrite && exists()) {
+      throw new ItemExistsException(collection.name(), name); // before writing any part
+    }
     Batch batch = Batch.prepare(rows, schema, resolved, label);
     List<PartInfo> staged = stage(batch, resolved);
     ItemState after;
