@@ -1,0 +1,155 @@
+package org.pystore.connect.source;
+
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.Item;
+import org.pystore.store.ReadOptions;
+import org.pystore.store.RowReader;
+
+/**
+ * Where one item's replay stands: a reader over its rows from the resume point on, and the logical
+ * position of the last row emitted (index, and how many rows with that index were emitted), which
+ * survives compaction because it does not name files.
+ */
+final class ItemCursor implements AutoCloseable {
+  static final String COLLECTION = "collection";
+  static final String ITEM = "item";
+  static final String INDEX = "index";
+  static final String POSITION = "pos";
+
+  final Item item;
+  final String topic;
+  final Map<String, String> partition;
+  private final Instant from;
+  private final Instant to;
+  private final String snapshot;
+  private RowReader reader;
+  private IndexUnit unit;
+  private String indexColumn;
+  long version = -1;
+  long lastIndex;
+  int position;
+  boolean started;
+  GenericRecord peek;
+  long peekIndex;
+
+  ItemCursor(Item item, String topic, Instant from, Instant to, String snapshot) {
+    this.item = item;
+    this.topic = topic;
+    this.partition = Map.of(COLLECTION, item.collectionName(), ITEM, item.name());
+    this.from = from;
+    this.to = to;
+    this.snapshot = snapshot;
+  }
+
+  /** Resumes after a committed offset. */
+  void resume(Map<String, Object> offset) {
+    if (offset == null) {
+      return;
+    }
+    lastIndex = ((Number) offset.get(INDEX)).longValue();
+    position = ((Number) offset.get(POSITION)).intValue();
+    started = true;
+  }
+
+  /** Opens a reader at the current position (again, when following new commits). */
+  void open() {
+    closeReader();
+    ReadOptions opts = ReadOptions.all();
+    if (snapshot != null) {
+      opts = opts.atSnapshot(snapshot);
+    }
+    if (to != null) {
+      opts = opts.to(to);
+    }
+    var state = snapshot == null ? item.state() : null;
+    if (state != null) {
+      version = state.version();
+      opts = opts.atVersion(version);
+      unit = IndexUnit.of(state.schema().getField(state.options().indexColumn()).schema());
+      indexColumn = state.options().indexColumn();
+    }
+    Instant start = from;
+    if (started && unit != null) {
+      Instant resume = unit.toInstant(lastIndex);
+      start = start == null || resume.isAfter(start) ? resume : start;
+    }
+    if (start != null) {
+      opts = opts.from(start);
+    }
+    reader = item.read(opts);
+    if (unit == null) {
+      indexColumn = reader.schema().getFields().get(0).name();
+      for (org.apache.avro.Schema.Field f : reader.schema().getFields()) {
+        if (IndexUnit.of(org.pystore.store.Schemas.nonNull(f.schema())) != null) {
+          indexColumn = f.name();
+          break;
+        }
+      }
+      unit =
+          IndexUnit.of(
+              org.pystore.store.Schemas.nonNull(reader.schema().getField(indexColumn).schema()));
+    }
+    // rows at the resume index that were already emitted come first: skip them
+    int skip = started ? position : 0;
+    peek = null;
+    while (advanceRaw()) {
+      if (skip > 0 && peekIndex == lastIndex) {
+        skip--;
+        continue;
+      }
+      break;
+    }
+  }
+
+  private boolean advanceRaw() {
+    if (reader != null && reader.hasNext()) {
+      peek = reader.next();
+      peekIndex = (Long) peek.get(indexColumn);
+      return true;
+    }
+    peek = null;
+    return false;
+  }
+
+  /** Takes the current row and moves on; returns the row. */
+  GenericRecord take() {
+    GenericRecord r = peek;
+    if (started && peekIndex == lastIndex) {
+      position++;
+    } else {
+      lastIndex = peekIndex;
+      position = 1;
+      started = true;
+    }
+    advanceRaw();
+    return r;
+  }
+
+  long peekNanos() {
+    return unit.toNanos(peekIndex);
+  }
+
+  long indexNanos(long raw) {
+    return unit.toNanos(raw);
+  }
+
+  Map<String, Object> offset() {
+    return Map.of(INDEX, lastIndex, POSITION, position);
+  }
+
+  private void closeReader() {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeReader();
+    peek = null;
+  }
+}

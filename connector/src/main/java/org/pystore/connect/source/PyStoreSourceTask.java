@@ -1,0 +1,196 @@
+package org.pystore.connect.source;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.pystore.connect.Version;
+import org.pystore.store.Names;
+import org.pystore.store.PyCollection;
+import org.pystore.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replays items as records: key = item name, value = the row as a Struct, timestamp = the index
+ * (ms). Rows of all the task's items go out in one index order. Paced by {@code replay.speed};
+ * {@code poll()} never waits longer than {@code poll.interval.ms} and {@code stop()} wakes it.
+ */
+public final class PyStoreSourceTask extends SourceTask {
+  private static final Logger LOG = LoggerFactory.getLogger(PyStoreSourceTask.class);
+
+  private PyStoreSourceConfig config;
+  private final List<ItemCursor> cursors = new ArrayList<>();
+  private final AvroToConnect converter = new AvroToConnect();
+  private boolean opened;
+  private boolean stopping;
+  private long baseWallNanos = -1;
+  private long baseIndexNanos;
+  private long emitted;
+
+  @Override
+  public String version() {
+    return Version.get();
+  }
+
+  @Override
+  public synchronized void start(Map<String, String> props) {
+    config = new PyStoreSourceConfig(props);
+    Store store = Store.open(Path.of(config.storePath()));
+    PyCollection c = store.collection(config.collection());
+    String items = props.getOrDefault(PyStoreSourceConnector.TASK_ITEMS, "");
+    List<String> names = items.isEmpty() ? List.of() : Arrays.asList(items.split("\n"));
+    for (String name : names) {
+      cursors.add(
+          new ItemCursor(c.item(name), topic(name), config.from(), config.to(), config.snapshot()));
+    }
+    List<Map<String, String>> partitions = new ArrayList<>();
+    for (ItemCursor cur : cursors) {
+      partitions.add(cur.partition);
+    }
+    Map<Map<String, String>, Map<String, Object>> offsets =
+        context.offsetStorageReader().offsets(partitions);
+    for (ItemCursor cur : cursors) {
+      cur.resume(offsets == null ? null : offsets.get(cur.partition));
+    }
+    LOG.info(
+        "source task replays {} items of {} at speed {}",
+        cursors.size(),
+        config.collection(),
+        config.speed());
+  }
+
+  String topic(String item) {
+    String t =
+        config
+            .topicTemplate()
+            .replace("${collection}", config.collection())
+            .replace("${item}", item);
+    StringBuilder sb = new StringBuilder(t.length());
+    for (int i = 0; i < t.length(); i++) {
+      char ch = t.charAt(i);
+      boolean ok =
+          (ch >= 'a' && ch <= 'z')
+              || (ch >= 'A' && ch <= 'Z')
+              || (ch >= '0' && ch <= '9')
+              || ch == '.'
+              || ch == '_'
+              || ch == '-';
+      sb.append(ok ? ch : '_');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public synchronized List<SourceRecord> poll() throws InterruptedException {
+    if (stopping) {
+      return null;
+    }
+    if (!opened) {
+      for (ItemCursor c : cursors) {
+        c.open();
+      }
+      opened = true;
+    }
+    List<SourceRecord> out = new ArrayList<>();
+    while (out.size() < config.batchMaxRecords() && !stopping) {
+      ItemCursor next = earliest();
+      if (next == null) {
+        if (config.follow() && followNewCommits()) {
+          continue;
+        }
+        if (out.isEmpty()) {
+          wait(config.pollInterval().toMillis()); // idle: nothing to replay right now
+        }
+        break;
+      }
+      if (config.speed() > 0) {
+        long due = dueNanos(next.peekNanos());
+        long now = System.nanoTime();
+        if (due > now) {
+          if (!out.isEmpty()) {
+            break;
+          }
+          long waitMs =
+              Math.min(config.pollInterval().toMillis(), Math.max(1, (due - now) / 1_000_000));
+          wait(waitMs);
+          continue;
+        }
+      }
+      out.add(record(next));
+    }
+    emitted += out.size();
+    return out.isEmpty() ? null : out;
+  }
+
+  /** When a row is due: the first row sets the clock, later ones keep their distance to it. */
+  private long dueNanos(long indexNanos) {
+    if (baseWallNanos < 0) {
+      baseWallNanos = System.nanoTime();
+      baseIndexNanos = indexNanos;
+    }
+    return baseWallNanos + (long) ((indexNanos - baseIndexNanos) / config.speed());
+  }
+
+  private ItemCursor earliest() {
+    ItemCursor best = null;
+    for (ItemCursor c : cursors) {
+      if (c.peek != null && (best == null || c.peekIndex < best.peekIndex)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** Reopens items that have new commits; true when one now has rows to replay. */
+  private boolean followNewCommits() {
+    boolean any = false;
+    for (ItemCursor c : cursors) {
+      if (c.peek == null && c.item.exists() && c.item.state().version() > c.version) {
+        c.open();
+        any |= c.peek != null;
+      }
+    }
+    return any;
+  }
+
+  private SourceRecord record(ItemCursor c) {
+    long indexNanos = c.peekNanos();
+    GenericRecord row = c.take();
+    Struct value = converter.struct(row);
+    return new SourceRecord(
+        c.partition,
+        c.offset(),
+        c.topic,
+        null,
+        Schema.STRING_SCHEMA,
+        Names.decode(c.item.name()),
+        value.schema(),
+        value,
+        Math.floorDiv(indexNanos, 1_000_000L));
+  }
+
+  @Override
+  public void stop() {
+    synchronized (this) {
+      stopping = true;
+      notifyAll();
+      for (ItemCursor c : cursors) {
+        c.close();
+      }
+    }
+    LOG.info("source task stopped after {} records", emitted);
+  }
+
+  /** For tests. */
+  Collection<ItemCursor> cursors() {
+    return cursors;
+  }
+}

@@ -1,0 +1,298 @@
+package org.pystore.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pystore.embedded.EmbeddedConnect;
+import org.pystore.embedded.EmbeddedKafka;
+import org.pystore.store.Item;
+import org.pystore.store.ItemOptions;
+import org.pystore.store.RowReader;
+import org.pystore.store.Store;
+import org.pystore.store.Ticks;
+
+/** The source on a real in-process broker and a Connect worker with exactly-once source support. */
+class SourceIT {
+  @TempDir static Path dir;
+  static EmbeddedKafka kafka;
+  static EmbeddedConnect connect;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    connect =
+        EmbeddedConnect.start(
+            kafka.bootstrapServers(), Map.of("exactly.once.source.support", "enabled"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (connect != null) {
+      connect.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  static String name(String p) {
+    return p + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** n ticks of one item, 1 s apart (or {@code stepNanos}), size = sequence number. */
+  static void writeItem(Store store, String collection, String item, int n, long stepNanos) {
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(Ticks.tick(Ticks.T0 + i * stepNanos, item, 100 + i, i));
+    }
+    store.item(collection, item).write(Ticks.SCHEMA, rows, ItemOptions.defaults(), Map.of(), false);
+  }
+
+  Map<String, String> sourceConfig(Path store, String collection, String topic) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "org.pystore.connect.source.PyStoreSourceConnector");
+    c.put("tasks.max", "2");
+    c.put("store.path", store.toString());
+    c.put("collection", collection);
+    c.put("topic", topic);
+    c.put("poll.interval.ms", "200");
+    return c;
+  }
+
+  static List<ConsumerRecord<String, String>> consume(
+      String topic, int expected, Duration timeout) {
+    List<ConsumerRecord<String, String>> out = new ArrayList<>();
+    try (KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(
+            Map.of(
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "group.id",
+                name("g"),
+                "auto.offset.reset",
+                "earliest",
+                "isolation.level",
+                "read_committed"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      c.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < expected && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      // anything beyond the expected count (a repeat) would arrive now
+      long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (System.nanoTime() < settle) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  static long size(ConsumerRecord<String, String> r) {
+    String v = r.value();
+    int i = v.indexOf("\"size\":");
+    int j = i + 7;
+    while (j < v.length() && (Character.isDigit(v.charAt(j)) || v.charAt(j) == '-')) {
+      j++;
+    }
+    return Long.parseLong(v.substring(i + 7, j));
+  }
+
+  @Test
+  void replaysEveryRowPerItemInOrderWithKeyAndTimestamp() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    for (String item : List.of("AAPL", "MSFT", "EUR%2FUSD")) {
+      writeItem(store, "ticks", item, 1000, 1_000_000_000L);
+    }
+    String topic = name("replay");
+    kafka.createTopic(topic, 3);
+    String connector = name("source");
+    connect.putConnector(connector, sourceConfig(storeDir, "ticks", topic));
+    connect.awaitRunning(connector, 2, Duration.ofSeconds(60));
+    List<ConsumerRecord<String, String>> got = consume(topic, 3000, Duration.ofSeconds(60));
+    assertThat(got).hasSize(3000);
+    Map<String, List<Long>> byKey = new HashMap<>();
+    for (ConsumerRecord<String, String> r : got) {
+      long seq = size(r);
+      byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(seq);
+      assertThat(r.timestamp()).isEqualTo(Ticks.T0 / 1_000_000L + seq * 1000L);
+      assertThat(r.value())
+          .contains("\"ts\":" + (Ticks.T0 + seq * 1_000_000_000L))
+          .contains("\"price\":" + (100.0 + seq));
+    }
+    assertThat(byKey.keySet()).containsExactlyInAnyOrder("AAPL", "MSFT", "EUR/USD");
+    for (List<Long> seqs : byKey.values()) {
+      assertThat(seqs).hasSize(1000).isSorted().doesNotHaveDuplicates();
+    }
+    connect.deleteConnector(connector);
+  }
+
+  @Test
+  void timeOrderGivesOneGlobalOrder() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    for (int k = 0; k < 3; k++) {
+      List<GenericRecord> rows = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        rows.add(Ticks.tick(Ticks.T0 + (i * 3L + k) * 1_000_000L, "I" + k, i, i * 3L + k));
+      }
+      store.item("c", "I" + k).write(Ticks.SCHEMA, rows, ItemOptions.defaults(), Map.of(), false);
+    }
+    String topic = name("global");
+    kafka.createTopic(topic, 1);
+    String connector = name("source");
+    Map<String, String> config = sourceConfig(storeDir, "c", topic);
+    config.put("replay.order", "time");
+    connect.putConnector(connector, config);
+    connect.awaitRunning(connector, 1, Duration.ofSeconds(60));
+    List<ConsumerRecord<String, String>> got = consume(topic, 900, Duration.ofSeconds(60));
+    List<Long> order = got.stream().map(SourceIT::size).toList();
+    assertThat(order).hasSize(900).isSorted();
+    connect.deleteConnector(connector);
+  }
+
+  @Test
+  void restartMidReplayNeitherRepeatsNorSkips() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    for (int k = 0; k < 4; k++) {
+      writeItem(store, "c", "S" + k, 2000, 5_000_000L); // 10 s of data each
+    }
+    String topic = name("eos");
+    kafka.createTopic(topic, 2);
+    String connector = name("source");
+    Map<String, String> config = sourceConfig(storeDir, "c", topic);
+    config.put("replay.speed", "2.5"); // about 4 s of replay
+    config.put("batch.max.records", "50");
+    connect.putConnector(connector, config);
+    connect.awaitRunning(connector, 2, Duration.ofSeconds(60));
+    Thread.sleep(1500);
+    connect.restartConnector(connector);
+    connect.awaitRunning(connector, 2, Duration.ofSeconds(60));
+    Thread.sleep(1000);
+    connect.restartTask(connector, 1);
+    List<ConsumerRecord<String, String>> got = consume(topic, 8000, Duration.ofSeconds(90));
+    Set<String> seen = new HashSet<>();
+    for (ConsumerRecord<String, String> r : got) {
+      assertThat(seen.add(r.key() + "#" + size(r))).as("repeated %s#%d", r.key(), size(r)).isTrue();
+    }
+    assertThat(seen).hasSize(8000);
+    connect.deleteConnector(connector);
+  }
+
+  @Test
+  void originalPaceTakesAtLeastTheSpanOfTheData() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    writeItem(store, "c", "P", 201, 10_000_000L); // 200 gaps of 10 ms: a 2 s span
+    String topic = name("paced");
+    kafka.createTopic(topic, 1);
+    String connector = name("source");
+    Map<String, String> config = sourceConfig(storeDir, "c", topic);
+    config.put("replay.speed", "1.0");
+    long start = System.nanoTime();
+    connect.putConnector(connector, config);
+    List<ConsumerRecord<String, String>> got = consume(topic, 201, Duration.ofSeconds(60));
+    long elapsed = System.nanoTime() - start;
+    assertThat(got).hasSize(201);
+    assertThat(elapsed).isGreaterThanOrEqualTo(2_000_000_000L);
+    connect.deleteConnector(connector);
+  }
+
+  @Test
+  void followPicksUpRowsAppendedAfterTheReplayStarted() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    writeItem(store, "c", "F", 100, 1_000_000_000L);
+    String topic = name("follow");
+    kafka.createTopic(topic, 1);
+    String connector = name("source");
+    Map<String, String> config = sourceConfig(storeDir, "c", topic);
+    config.put("follow", "true");
+    connect.putConnector(connector, config);
+    connect.awaitRunning(connector, 1, Duration.ofSeconds(60));
+    assertThat(consume(topic, 100, Duration.ofSeconds(60))).hasSize(100);
+    Item item = store.item("c", "F");
+    List<GenericRecord> more = new ArrayList<>();
+    for (int i = 100; i < 150; i++) {
+      more.add(Ticks.tick(Ticks.T0 + i * 1_000_000_000L, "F", 100 + i, i));
+    }
+    item.append(more);
+    List<ConsumerRecord<String, String>> all = consume(topic, 150, Duration.ofSeconds(60));
+    assertThat(all.stream().map(SourceIT::size).toList())
+        .hasSize(150)
+        .isSorted()
+        .doesNotHaveDuplicates();
+    connect.deleteConnector(connector);
+  }
+
+  @Test
+  void roundTripThroughTheSinkGivesEqualItems() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    for (String item : List.of("A", "B")) {
+      writeItem(store, "first", item, 500, 123_456_789L);
+    }
+    String topic = name("roundtrip");
+    kafka.createTopic(topic, 2);
+    String source = name("source");
+    connect.putConnector(source, sourceConfig(storeDir, "first", topic));
+    String sink = name("sink");
+    Map<String, String> s = new HashMap<>();
+    s.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
+    s.put("topics", topic);
+    s.put("store.path", storeDir.toString());
+    s.put("collection", "second");
+    s.put("index.field", "ts");
+    s.put("index.unit", "ns");
+    s.put("flush.interval.ms", "500");
+    connect.putConnector(sink, s);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                store.collection("second").exists()
+                    && store.collection("second").items().size() == 2
+                    && rows(store.item("second", "A")) == 500
+                    && rows(store.item("second", "B")) == 500);
+    for (String item : List.of("A", "B")) {
+      assertThat(Ticks.keys(Ticks.readAll(store.item("second", item))))
+          .isEqualTo(Ticks.keys(Ticks.readAll(store.item("first", item))));
+    }
+    connect.deleteConnector(source);
+    connect.deleteConnector(sink);
+  }
+
+  static long rows(Item item) {
+    if (!item.exists()) {
+      return 0;
+    }
+    long n = 0;
+    try (RowReader r = item.read()) {
+      while (r.hasNext()) {
+        r.next();
+        n++;
+      }
+    }
+    return n;
+  }
+}
