@@ -51,7 +51,13 @@ public final class ConfigDocs {
     return sb.toString();
   }
 
+  /** Prints the table of {@code sink} (default) or {@code source}. */
   public static void main(String[] args) {
-    System.out.print(markdown(org.pystore.connect.sink.PyStoreSinkConfig.CONFIG_DEF));
+    boolean source = args.length > 0 && args[0].equals("source");
+    System.out.print(
+        markdown(
+            source
+                ? org.pystore.connect.source.PyStoreSourceConfig.CONFIG_DEF
+                : org.pystore.connect.sink.PyStoreSinkConfig.CONFIG_DEF));
   }
 }
