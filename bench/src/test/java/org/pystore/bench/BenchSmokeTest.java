@@ -27,6 +27,8 @@ class BenchSmokeTest {
     assertThat(text)
         .contains("item of      10,000 rows: append")
         .contains("full read")
-        .contains("one-day range");
+        .contains("one-day range")
+        .contains("sink, schemaless JSON")
+        .contains("source replay");
   }
 }

@@ -175,7 +175,12 @@ class SourceIT {
     Path storeDir = dir.resolve(name("store"));
     Store store = Store.open(storeDir);
     for (int k = 0; k < 4; k++) {
-      writeItem(store, "c", "S" + k, 2000, 5_000_000L); // 10 s of data each
+      writeItem(store, "c", "S" + k, 1000, 5_000_000L); // 10 s of data each, in two parts
+      List<GenericRecord> rest = new ArrayList<>();
+      for (int i = 1000; i < 2000; i++) {
+        rest.add(Ticks.tick(Ticks.T0 + i * 5_000_000L, "S" + k, 100 + i, i));
+      }
+      store.item("c", "S" + k).append(rest);
     }
     String topic = name("eos");
     kafka.createTopic(topic, 2);
@@ -188,6 +193,9 @@ class SourceIT {
     Thread.sleep(1500);
     connect.restartConnector(connector);
     connect.awaitRunning(connector, 2, Duration.ofSeconds(60));
+    for (int k = 0; k < 4; k++) {
+      compact(store.item("c", "S" + k)); // offsets are logical: rewriting the parts changes nothing
+    }
     Thread.sleep(1000);
     connect.restartTask(connector, 1);
     List<ConsumerRecord<String, String>> got = consume(topic, 8000, Duration.ofSeconds(90));
@@ -280,6 +288,61 @@ class SourceIT {
     }
     connect.deleteConnector(source);
     connect.deleteConnector(sink);
+  }
+
+  /**
+   * Merges an item's parts into one through the store's commit API, as the compactor does: the rows
+   * stay the same, the files all change.
+   */
+  static void compact(Item item) throws Exception {
+    org.pystore.store.log.ItemState state = item.state();
+    List<GenericRecord> rows =
+        Ticks.readAll(item, org.pystore.store.ReadOptions.all().atVersion(state.version()));
+    String name = "part-compacted-" + UUID.randomUUID() + ".parquet";
+    Path staging = java.nio.file.Files.createDirectories(item.path().resolve("_staging"));
+    long bytes =
+        org.pystore.store.part.PartWriter.write(
+            staging.resolve(name),
+            Ticks.SCHEMA,
+            rows,
+            0,
+            rows.size(),
+            org.pystore.store.Codec.SNAPPY,
+            "{}",
+            "ts",
+            true);
+    long seq =
+        state.parts().values().stream()
+            .mapToLong(org.pystore.store.log.PartInfo::seq)
+            .max()
+            .orElseThrow();
+    org.pystore.store.log.PartInfo out =
+        new org.pystore.store.log.PartInfo(
+            name,
+            rows.size(),
+            bytes,
+            (Long) rows.get(0).get("ts"),
+            (Long) rows.get(rows.size() - 1).get("ts"),
+            "all",
+            seq);
+    List<String> inputs = new ArrayList<>(state.parts().keySet());
+    item.commitStaged(
+        List.of(out),
+        (latest, version) ->
+            new org.pystore.store.log.LogEntry(
+                org.pystore.store.log.LogEntry.FORMAT,
+                version,
+                "compact",
+                System.currentTimeMillis(),
+                org.pystore.store.log.CommitLog.writer(),
+                null,
+                null,
+                List.of(out),
+                inputs,
+                null,
+                null,
+                null));
+    assertThat(item.state().parts()).hasSize(1);
   }
 
   static long rows(Item item) {
