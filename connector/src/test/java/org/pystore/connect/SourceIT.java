@@ -227,6 +227,33 @@ class SourceIT {
   }
 
   @Test
+  void aLargeSpeedFactorReplaysNearTheUnpacedRate() throws Exception {
+    Path storeDir = dir.resolve(name("store"));
+    Store store = Store.open(storeDir);
+    writeItem(store, "c", "X", 20_000, 5_000_000L); // a 100 s span
+    long unpaced = replayNanos(storeDir, "0");
+    long fast =
+        replayNanos(storeDir, "10000"); // due within 10 ms of data time: pacing barely waits
+    // a ratio to the unpaced run of the same test, with room for a shared machine; no fixed limit
+    assertThat(fast).isLessThanOrEqualTo(3 * unpaced + 2_000_000_000L);
+  }
+
+  private long replayNanos(Path storeDir, String speed) throws Exception {
+    String topic = name("speed");
+    kafka.createTopic(topic, 1);
+    String connector = name("source");
+    Map<String, String> config = sourceConfig(storeDir, "c", topic);
+    config.put("replay.speed", speed);
+    config.put("tasks.max", "1");
+    long start = System.nanoTime();
+    connect.putConnector(connector, config);
+    assertThat(consume(topic, 20_000, Duration.ofSeconds(120))).hasSize(20_000);
+    long elapsed = System.nanoTime() - start;
+    connect.deleteConnector(connector);
+    return elapsed;
+  }
+
+  @Test
   void followPicksUpRowsAppendedAfterTheReplayStarted() throws Exception {
     Path storeDir = dir.resolve(name("store"));
     Store store = Store.open(storeDir);
