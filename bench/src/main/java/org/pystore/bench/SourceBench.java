@@ -74,7 +74,7 @@ final class SourceBench {
     c.configure(Map.of("schemas.enable", "true"), false);
     List<org.apache.kafka.connect.data.SchemaAndValue> structs = new java.util.ArrayList<>();
     for (GenericRecord t : ticks) {
-      String v = "{\"schema\":" + SinkBench.SCHEMA + ",\"payload\":" + SinkBench.payload(t) + "}";
+      String v = SinkBench.json(t, true);
       structs.add(c.toConnectData("t", v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
     double best = 0;
@@ -96,7 +96,7 @@ final class SourceBench {
     String[] values = new String[ticks.size()];
     for (int i = 0; i < values.length; i++) {
       GenericRecord t = ticks.get(i);
-      values[i] = "{\"schema\":" + SinkBench.SCHEMA + ",\"payload\":" + SinkBench.payload(t) + "}";
+      values[i] = SinkBench.json(t, true);
     }
     try (KafkaProducer<String, String> p =
         new KafkaProducer<>(

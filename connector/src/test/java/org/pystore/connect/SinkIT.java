@@ -115,7 +115,11 @@ class SinkIT {
     return c;
   }
 
+  /** Rows a read returns; 0 for an item that does not exist yet. */
   static long rows(Item item) {
+    if (!item.exists()) {
+      return 0;
+    }
     long n = 0;
     try (RowReader r = item.read()) {
       while (r.hasNext()) {

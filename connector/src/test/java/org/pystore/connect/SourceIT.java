@@ -24,7 +24,6 @@ import org.pystore.embedded.EmbeddedConnect;
 import org.pystore.embedded.EmbeddedKafka;
 import org.pystore.store.Item;
 import org.pystore.store.ItemOptions;
-import org.pystore.store.RowReader;
 import org.pystore.store.Store;
 import org.pystore.store.Ticks;
 
@@ -307,8 +306,8 @@ class SourceIT {
             () ->
                 store.collection("second").exists()
                     && store.collection("second").items().size() == 2
-                    && rows(store.item("second", "A")) == 500
-                    && rows(store.item("second", "B")) == 500);
+                    && SinkIT.rows(store.item("second", "A")) == 500
+                    && SinkIT.rows(store.item("second", "B")) == 500);
     for (String item : List.of("A", "B")) {
       assertThat(Ticks.keys(Ticks.readAll(store.item("second", item))))
           .isEqualTo(Ticks.keys(Ticks.readAll(store.item("first", item))));
@@ -370,19 +369,5 @@ class SourceIT {
                 null,
                 null));
     assertThat(item.state().parts()).hasSize(1);
-  }
-
-  static long rows(Item item) {
-    if (!item.exists()) {
-      return 0;
-    }
-    long n = 0;
-    try (RowReader r = item.read()) {
-      while (r.hasNext()) {
-        r.next();
-        n++;
-      }
-    }
-    return n;
   }
 }
