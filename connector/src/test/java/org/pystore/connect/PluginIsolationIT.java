@@ -84,10 +84,102 @@ class PluginIsolationIT {
     }
   }
 
+  static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+  /** Writes worker.properties and sink.properties from the examples in config/, with overrides. */
+  void prepare(EmbeddedKafka kafka, String topic, Path store, Map<String, String> sinkOverrides)
+      throws Exception {
+    Properties worker = load(ROOT.resolve("config/worker-standalone.properties"));
+    worker.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    worker.setProperty("plugin.path", ROOT.resolve("connector/target/plugin").toString());
+    worker.setProperty("offset.storage.file.filename", dir.resolve("offsets").toString());
+    worker.setProperty("listeners", "http://127.0.0.1:0");
+    Properties sink = load(ROOT.resolve("config/sink.properties"));
+    sink.setProperty("topics", topic);
+    sink.setProperty("store.path", store.toString());
+    sink.setProperty("flush.interval.ms", "500");
+    sink.setProperty("errors.deadletterqueue.topic.name", topic + "-dlq");
+    sinkOverrides.forEach(sink::setProperty);
+    save(worker, dir.resolve("worker.properties"));
+    save(sink, dir.resolve("sink.properties"));
+  }
+
+  /** Starts connect-standalone in its own JVM, with only Kafka's jars on its classpath. */
+  Process startWorker(String log) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-cp",
+            kafkaOnlyClasspath(),
+            "-Dlogback.configurationFile="
+                + ROOT.resolve("connector/src/test/resources/logback-test.xml"),
+            "org.apache.kafka.connect.cli.ConnectStandalone",
+            dir.resolve("worker.properties").toString(),
+            dir.resolve("sink.properties").toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(dir.resolve(log).toFile());
+    return pb.start();
+  }
+
+  @Test
+  void aKilledWorkerJvmNeitherLosesNorRepeatsRecords() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+      String topic = "kill-ticks";
+      kafka.createTopic(topic, 2);
+      Path store = dir.resolve("store");
+      prepare(
+          kafka,
+          topic,
+          store,
+          Map.of("dedupe", "none", "flush.records", "100", "flush.interval.ms", "300"));
+      Process first = startWorker("worker-1.log");
+      Process second = null;
+      int total = 4000;
+      Store s = Store.open(store);
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
+        for (int i = 0; i < total; i++) {
+          producer.send(
+              new ProducerRecord<>(
+                  topic,
+                  "S" + (i % 7),
+                  SinkIT.tick("S" + (i % 7), 1_704_182_400_000L + i, i, i, 1)));
+          if (i == total / 2) {
+            producer.flush();
+            await()
+                .atMost(Duration.ofSeconds(120))
+                .failFast(() -> !first.isAlive())
+                .until(() -> s.collection(topic).exists() && SinkIT.totalRows(s, topic) >= 400);
+            first.destroyForcibly(); // kill -9: no close, no offset commit, buffers lost
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            second = startWorker("worker-2.log");
+          }
+        }
+      }
+      assertThat(second).isNotNull();
+      Process restarted = second;
+      try {
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofSeconds(1))
+            .failFast(() -> !restarted.isAlive())
+            .until(() -> SinkIT.totalRows(s, topic) >= total);
+        Thread.sleep(2000); // a late duplicate would land now
+        SinkIT.assertEverySeqOnce(s, topic, total);
+      } finally {
+        restarted.destroy();
+        restarted.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void packagedPluginRunsInAnIsolatedStandaloneWorker() throws Exception {
-    Path root = Path.of(System.getProperty("user.dir")).getParent();
-    Path pluginPath = root.resolve("connector/target/plugin");
+    Path pluginPath = ROOT.resolve("connector/target/plugin");
     try (Stream<Path> s = Files.list(pluginPath)) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("pystore-connect");
     }
@@ -102,33 +194,8 @@ class PluginIsolationIT {
       String topic = "iso-ticks";
       kafka.createTopic(topic, 2);
       Path store = dir.resolve("store");
-      Properties worker = load(root.resolve("config/worker-standalone.properties"));
-      worker.setProperty("bootstrap.servers", kafka.bootstrapServers());
-      worker.setProperty("plugin.path", pluginPath.toString());
-      worker.setProperty("offset.storage.file.filename", dir.resolve("offsets").toString());
-      worker.setProperty("listeners", "http://127.0.0.1:0");
-      Properties sink = load(root.resolve("config/sink.properties"));
-      sink.setProperty("topics", topic);
-      sink.setProperty("store.path", store.toString());
-      sink.setProperty("flush.interval.ms", "500");
-      sink.setProperty("errors.deadletterqueue.topic.name", topic + "-dlq");
-      save(worker, dir.resolve("worker.properties"));
-      save(sink, dir.resolve("sink.properties"));
-
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              java,
-              "-cp",
-              kafkaOnlyClasspath(),
-              "-Dlogback.configurationFile="
-                  + root.resolve("connector/src/test/resources/logback-test.xml"),
-              "org.apache.kafka.connect.cli.ConnectStandalone",
-              dir.resolve("worker.properties").toString(),
-              dir.resolve("sink.properties").toString());
-      pb.redirectErrorStream(true);
-      pb.redirectOutput(dir.resolve("worker.log").toFile());
-      Process p = pb.start();
+      prepare(kafka, topic, store, Map.of());
+      Process p = startWorker("worker.log");
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(
               Map.of("bootstrap.servers", kafka.bootstrapServers()),
