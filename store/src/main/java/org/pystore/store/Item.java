@@ -1,34 +1,22 @@
 package org.pystore.store;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
 import org.pystore.store.log.PartInfo;
-import org.pystore.store.part.PandasMetadata;
 import org.pystore.store.part.PartReader;
-import org.pystore.store.part.PartWriter;
 import org.pystore.store.part.PrefetchingSource;
 import org.pystore.store.read.BoundPredicate;
 import org.pystore.store.read.MergeReader;
@@ -47,9 +35,6 @@ public final class Item {
 
   static final String LOG_DIR = "_log";
   private static final Logger LOG = LoggerFactory.getLogger(Item.class);
-  private static final DateTimeFormatter PYSTORE_UPDATED =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
-          .withZone(ZoneOffset.UTC);
 
   private final Store store;
   private final PyCollection collection;
@@ -57,6 +42,7 @@ public final class Item {
   private final Path dir;
   private final String label;
   private final CommitLog log;
+  private final PartFiles files;
 
   Item(Store store, PyCollection collection, String name, CommitLog log) {
     this.store = store;
@@ -65,6 +51,7 @@ public final class Item {
     this.dir = collection.path().resolve(name);
     this.label = collection.name() + "/" + name;
     this.log = log;
+    this.files = new PartFiles(dir, label, store.options(), log);
   }
 
   public String name() {
@@ -134,7 +121,7 @@ public final class Item {
       throw new ItemExistsException(collection.name(), name); // before writing any part
     }
     Batch batch = Batch.prepare(rows, schema, resolved, label);
-    List<PartInfo> staged = stage(batch, resolved);
+    List<PartInfo> staged = files.stage(batch, resolved);
     ItemState after;
     List<String> removed = new ArrayList<>();
     try {
@@ -163,10 +150,10 @@ public final class Item {
                     null);
               });
     } catch (RuntimeException e) {
-      discard(staged);
+      files.discard(staged);
       throw e;
     }
-    finish(after, staged, removed);
+    files.finish(after, staged, removed);
     LOG.info(
         "{}: {} version {} with {} rows in {} parts",
         label,
@@ -223,7 +210,7 @@ public final class Item {
     ItemOptions options = current.options();
     Schemas.unify(current.schema(), batchSchema, options.indexColumn(), label);
     Batch batch = Batch.prepare(rows, batchSchema, options, label);
-    List<PartInfo> staged = stage(batch, options);
+    List<PartInfo> staged = files.stage(batch, options);
     ItemState after;
     try {
       after =
@@ -257,10 +244,10 @@ public final class Item {
                     null);
               });
     } catch (RuntimeException e) {
-      discard(staged);
+      files.discard(staged);
       throw e;
     }
-    finish(after, staged, List.of());
+    files.finish(after, staged, List.of());
     LOG.debug(
         "{}: appended {} rows in {} parts as version {}",
         label,
@@ -292,10 +279,10 @@ public final class Item {
                 return e;
               });
     } catch (RuntimeException e) {
-      discard(staged);
+      files.discard(staged);
       throw e;
     }
-    finish(after, staged, removed);
+    files.finish(after, staged, removed);
     return after;
   }
 
@@ -341,7 +328,7 @@ public final class Item {
                   null,
                   null);
             });
-    writeMetadataFile(after);
+    files.writeMetadataFile(after);
     return after.version();
   }
 
@@ -542,180 +529,11 @@ public final class Item {
     return out;
   }
 
-  // ---- writing parts ----
-
   private static List<PartInfo> withSeq(List<PartInfo> parts, long version) {
     List<PartInfo> out = new ArrayList<>(parts.size());
     for (PartInfo p : parts) {
       out.add(p.withSeq(version));
     }
     return out;
-  }
-
-  private List<PartInfo> stage(Batch batch, ItemOptions options) {
-    List<PartInfo> staged = new ArrayList<>();
-    if (batch.runs.isEmpty()) {
-      return staged;
-    }
-    Path staging = dir.resolve(PartLocator.STAGING);
-    List<String> indexColumns = new ArrayList<>();
-    indexColumns.add(options.indexColumn());
-    indexColumns.addAll(options.keyColumns());
-    String pandas = PandasMetadata.json(batch.schema, indexColumns, Store.VERSION);
-    Path current = null;
-    try {
-      Files.createDirectories(staging);
-      for (Batch.Run run : batch.runs) {
-        String file = "part-" + run.bucket() + "-" + UUID.randomUUID() + ".parquet";
-        current = staging.resolve(file);
-        long bytes;
-        try {
-          bytes =
-              PartWriter.write(
-                  current,
-                  batch.schema,
-                  batch.rows,
-                  run.from(),
-                  run.to(),
-                  options.codec(),
-                  pandas,
-                  options.indexColumn(),
-                  store.options().fsync());
-        } catch (RuntimeException e) {
-          throw explain(batch, run, e);
-        }
-        staged.add(
-            new PartInfo(
-                file, run.to() - run.from(), bytes, run.min(), run.max(), run.bucket(), 0));
-        current = null;
-      }
-    } catch (IOException e) {
-      discardQuietly(current);
-      discard(staged);
-      throw new StoreIOException("cannot write a part of '" + label + "'", e);
-    } catch (RuntimeException e) {
-      discardQuietly(current);
-      discard(staged);
-      throw e;
-    }
-    store.options().hook().at(CommitStep.PARTS_STAGED, label);
-    return staged;
-  }
-
-  private RuntimeException explain(Batch batch, Batch.Run run, RuntimeException cause) {
-    for (int i = run.from(); i < run.to(); i++) {
-      GenericRecord r = batch.rows.get(i);
-      for (Schema.Field f : batch.schema.getFields()) {
-        if (!GenericData.get().validate(f.schema(), r.get(f.pos()))) {
-          Object v = r.get(f.pos());
-          return new InvalidDataException(
-              "a row for '"
-                  + label
-                  + "' holds "
-                  + (v == null ? "null" : "a " + v.getClass().getSimpleName() + " (" + v + ")")
-                  + " in column '"
-                  + f.name()
-                  + "', which is "
-                  + Schemas.describe(f.schema())
-                  + "; nothing was written",
-              cause);
-        }
-      }
-    }
-    return new InvalidDataException(
-        "cannot write the rows for '" + label + "': " + cause + "; nothing was written", cause);
-  }
-
-  private void discard(List<PartInfo> staged) {
-    Path staging = dir.resolve(PartLocator.STAGING);
-    for (PartInfo p : staged) {
-      discardQuietly(staging.resolve(p.name()));
-    }
-  }
-
-  private void discardQuietly(Path file) {
-    if (file == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // an uncommitted part is invisible to readers; vacuum removes it later
-      LOG.warn("{}: could not remove uncommitted part {} (vacuum will)", label, file, e);
-    }
-  }
-
-  /** After a commit: parts under final names, replaced ones aside, metadata file refreshed. */
-  private void finish(ItemState after, List<PartInfo> added, Collection<String> removed) {
-    Path staging = dir.resolve(PartLocator.STAGING);
-    Path aside = dir.resolve(PartLocator.REMOVED);
-    try {
-      for (PartInfo p : added) {
-        moveIfPresent(staging.resolve(p.name()), dir.resolve(p.name()));
-      }
-      if (!removed.isEmpty()) {
-        Files.createDirectories(aside);
-        for (String r : removed) {
-          moveIfPresent(dir.resolve(r), aside.resolve(r));
-        }
-      }
-      publishLeftovers(after);
-      store.options().hook().at(CommitStep.PUBLISHED, label);
-    } catch (IOException e) {
-      // The commit is durable and readers find parts wherever they are; only plain Parquet
-      // readers (pandas, DuckDB) miss a part left in _staging until the next write moves it.
-      LOG.warn(
-          "{}: version {} is committed but a part could not be moved into place ({}); the next"
-              + " write to this item retries",
-          label,
-          after.version(),
-          e.toString());
-    }
-    writeMetadataFile(after);
-  }
-
-  private static void moveIfPresent(Path from, Path to) throws IOException {
-    try {
-      AtomicFiles.moveAtomically(from, to);
-    } catch (NoSuchFileException e) {
-      // another writer already moved it
-    }
-  }
-
-  /** Moves committed parts a crashed writer left in {@code _staging/} into place. */
-  private void publishLeftovers(ItemState s) throws IOException {
-    Path staging = dir.resolve(PartLocator.STAGING);
-    if (!Files.isDirectory(staging)) {
-      return;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging, "*.parquet")) {
-      for (Path f : files) {
-        String n = f.getFileName().toString();
-        if (s.parts().containsKey(n)) {
-          moveIfPresent(f, dir.resolve(n));
-        }
-      }
-    }
-  }
-
-  void writeMetadataFile(ItemState s) {
-    ItemState current = s;
-    for (int round = 0; round < 3; round++) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
-      m.putAll(current.metadata());
-      try {
-        AtomicFiles.replace(
-            dir.resolve(METADATA_FILE), org.pystore.store.log.Json.prettyBytes(m), false);
-      } catch (IOException e) {
-        LOG.warn("{}: could not refresh {} (the next commit retries)", label, METADATA_FILE, e);
-        return;
-      }
-      ItemState latest = log.latest().orElse(current);
-      if (latest.version() <= current.version()) {
-        return;
-      }
-      current = latest; // a concurrent commit may have written an older view last
-    }
   }
 }

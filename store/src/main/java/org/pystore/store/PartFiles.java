@@ -1,0 +1,223 @@
+package org.pystore.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.log.CommitLog;
+import org.pystore.store.log.ItemState;
+import org.pystore.store.log.PartInfo;
+import org.pystore.store.part.PandasMetadata;
+import org.pystore.store.part.PartWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The files of one item around a commit: parts written under {@code _staging/} before it, discarded
+ * when it fails, moved into place (and replaced parts aside) after it, and the {@code
+ * pystore_metadata.json} view refreshed.
+ */
+final class PartFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(PartFiles.class);
+  private static final DateTimeFormatter PYSTORE_UPDATED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
+
+  private final Path dir;
+  private final String label;
+  private final StoreOptions storeOptions;
+  private final CommitLog log;
+
+  PartFiles(Path dir, String label, StoreOptions options, CommitLog log) {
+    this.dir = dir;
+    this.label = label;
+    this.storeOptions = options;
+    this.log = log;
+  }
+
+  /** Writes a batch's runs as parts under {@code _staging/}; nothing is committed. */
+  List<PartInfo> stage(Batch batch, ItemOptions options) {
+    List<PartInfo> staged = new ArrayList<>();
+    if (batch.runs.isEmpty()) {
+      return staged;
+    }
+    Path staging = dir.resolve(PartLocator.STAGING);
+    List<String> indexColumns = new ArrayList<>();
+    indexColumns.add(options.indexColumn());
+    indexColumns.addAll(options.keyColumns());
+    String pandas = PandasMetadata.json(batch.schema, indexColumns, Store.VERSION);
+    Path current = null;
+    try {
+      Files.createDirectories(staging);
+      for (Batch.Run run : batch.runs) {
+        String file = "part-" + run.bucket() + "-" + UUID.randomUUID() + ".parquet";
+        current = staging.resolve(file);
+        long bytes;
+        try {
+          bytes =
+              PartWriter.write(
+                  current,
+                  batch.schema,
+                  batch.rows,
+                  run.from(),
+                  run.to(),
+                  options.codec(),
+                  pandas,
+                  options.indexColumn(),
+                  storeOptions.fsync());
+        } catch (RuntimeException e) {
+          throw explain(batch, run, e);
+        }
+        staged.add(
+            new PartInfo(
+                file, run.to() - run.from(), bytes, run.min(), run.max(), run.bucket(), 0));
+        current = null;
+      }
+    } catch (IOException e) {
+      discardQuietly(current);
+      discard(staged);
+      throw new StoreIOException("cannot write a part of '" + label + "'", e);
+    } catch (RuntimeException e) {
+      discardQuietly(current);
+      discard(staged);
+      throw e;
+    }
+    storeOptions.hook().at(CommitStep.PARTS_STAGED, label);
+    return staged;
+  }
+
+  private RuntimeException explain(Batch batch, Batch.Run run, RuntimeException cause) {
+    for (int i = run.from(); i < run.to(); i++) {
+      GenericRecord r = batch.rows.get(i);
+      for (Schema.Field f : batch.schema.getFields()) {
+        if (!GenericData.get().validate(f.schema(), r.get(f.pos()))) {
+          Object v = r.get(f.pos());
+          return new InvalidDataException(
+              "a row for '"
+                  + label
+                  + "' holds "
+                  + (v == null ? "null" : "a " + v.getClass().getSimpleName() + " (" + v + ")")
+                  + " in column '"
+                  + f.name()
+                  + "', which is "
+                  + Schemas.describe(f.schema())
+                  + "; nothing was written",
+              cause);
+        }
+      }
+    }
+    return new InvalidDataException(
+        "cannot write the rows for '" + label + "': " + cause + "; nothing was written", cause);
+  }
+
+  /** Removes staged parts of a write that did not commit. */
+  void discard(List<PartInfo> staged) {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    for (PartInfo p : staged) {
+      discardQuietly(staging.resolve(p.name()));
+    }
+  }
+
+  private void discardQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // an uncommitted part is invisible to readers; vacuum removes it later
+      LOG.warn("{}: could not remove uncommitted part {} (vacuum will)", label, file, e);
+    }
+  }
+
+  /** After a commit: parts under final names, replaced ones aside, metadata file refreshed. */
+  void finish(ItemState after, List<PartInfo> added, Collection<String> removed) {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    Path aside = dir.resolve(PartLocator.REMOVED);
+    try {
+      for (PartInfo p : added) {
+        moveIfPresent(staging.resolve(p.name()), dir.resolve(p.name()));
+      }
+      if (!removed.isEmpty()) {
+        Files.createDirectories(aside);
+        for (String r : removed) {
+          moveIfPresent(dir.resolve(r), aside.resolve(r));
+        }
+      }
+      publishLeftovers(after);
+      storeOptions.hook().at(CommitStep.PUBLISHED, label);
+    } catch (IOException e) {
+      // The commit is durable and readers find parts wherever they are; only plain Parquet
+      // readers (pandas, DuckDB) miss a part left in _staging until the next write moves it.
+      LOG.warn(
+          "{}: version {} is committed but a part could not be moved into place ({}); the next"
+              + " write to this item retries",
+          label,
+          after.version(),
+          e.toString());
+    }
+    writeMetadataFile(after);
+  }
+
+  private static void moveIfPresent(Path from, Path to) throws IOException {
+    try {
+      AtomicFiles.moveAtomically(from, to);
+    } catch (NoSuchFileException e) {
+      // another writer already moved it
+    }
+  }
+
+  /** Moves committed parts a crashed writer left in {@code _staging/} into place. */
+  private void publishLeftovers(ItemState s) throws IOException {
+    Path staging = dir.resolve(PartLocator.STAGING);
+    if (!Files.isDirectory(staging)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging, "*.parquet")) {
+      for (Path f : files) {
+        String n = f.getFileName().toString();
+        if (s.parts().containsKey(n)) {
+          moveIfPresent(f, dir.resolve(n));
+        }
+      }
+    }
+  }
+
+  /** Rewrites pystore_metadata.json from a state (a view; the commit log is the truth). */
+  void writeMetadataFile(ItemState s) {
+    ItemState current = s;
+    for (int round = 0; round < 3; round++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
+      m.putAll(current.metadata());
+      try {
+        AtomicFiles.replace(
+            dir.resolve(Item.METADATA_FILE), org.pystore.store.log.Json.prettyBytes(m), false);
+      } catch (IOException e) {
+        LOG.warn(
+            "{}: could not refresh {} (the next commit retries)", label, Item.METADATA_FILE, e);
+        return;
+      }
+      ItemState latest = log.latest().orElse(current);
+      if (latest.version() <= current.version()) {
+        return;
+      }
+      current = latest; // a concurrent commit may have written an older view last
+    }
+  }
+}
