@@ -105,19 +105,16 @@ final class ItemWriter {
           // another task created it first
         }
       }
-      Schema target = b.schema;
+      Schema itemSchema = item.state().schema(); // one log read per round
+      Schema target;
       try {
         target =
-            Schemas.unify(
-                item.state().schema(),
-                b.schema,
-                options.indexColumn(),
-                b.collection + "/" + b.item);
+            Schemas.unify(itemSchema, b.schema, options.indexColumn(), b.collection + "/" + b.item);
       } catch (IncompatibleSchemaException e) {
         // the item changed under us: find the rows that no longer fit
-        refused.addAll(refuseMisfits(b, item.state().schema()));
+        refused.addAll(refuseMisfits(b, itemSchema));
         b.accepted.clear();
-        b.schema = item.state().schema();
+        b.schema = itemSchema;
         continue;
       }
       List<GenericRecord> rows = new ArrayList<>(b.rows.size());
