@@ -1,6 +1,7 @@
 package org.pystore.store;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -284,6 +285,82 @@ public final class Item {
     }
     files.finish(after, staged, removed);
     return after;
+  }
+
+  /**
+   * A writer of new parts for a change built outside this class (compaction): sorted rows in,
+   * staged parts out, then {@link #commitStaged}.
+   *
+   * @param s the state the change is based on (its schema and options are used)
+   * @param targetBytes size at which a part is closed and the next one started
+   * @return the stager; close it to discard what was not finished
+   */
+  public PartStager stager(ItemState s, long targetBytes) {
+    return new PartStager(dir, label, s, store.options(), targetBytes);
+  }
+
+  /**
+   * Merges some parts of a state: every column, sorted and deduplicated by the item's policy,
+   * exactly as a read of those parts alone. The building block of compaction.
+   *
+   * @param s the state the parts belong to
+   * @param parts the parts to merge
+   * @param from smallest index returned (inclusive, raw unit)
+   * @param to largest index returned (inclusive, raw unit)
+   * @return the rows in the item's schema; close the reader
+   */
+  public RowReader mergeParts(ItemState s, Collection<PartInfo> parts, long from, long to) {
+    Schema schema = s.schema();
+    ItemOptions o = s.options();
+    String idx = o.indexColumn();
+    List<BoundPredicate> pushdown = new ArrayList<>();
+    if (from != Long.MIN_VALUE) {
+      pushdown.add(new BoundPredicate(idx, Predicate.Op.GE, from));
+    }
+    if (to != Long.MAX_VALUE) {
+      pushdown.add(new BoundPredicate(idx, Predicate.Op.LE, to));
+    }
+    PartLocator locator = new PartLocator(label, dir, null);
+    MergeReader.Spec spec =
+        new MergeReader.Spec(
+            s.version(),
+            new ArrayList<>(parts),
+            schema,
+            schema,
+            idx,
+            o.keyColumns(),
+            o.dedupe(),
+            from,
+            to,
+            List.of(),
+            -1);
+    return new MergeReader(
+        spec,
+        part ->
+            new PrefetchingSource(
+                locator.open(
+                    part,
+                    file -> PartReader.open(file, schema, mt -> Pushdown.build(pushdown, mt)))));
+  }
+
+  /**
+   * Cleans the item's directory: deletes replaced parts older than the retention period (never one
+   * a snapshot still needs), deletes orphans (written, never committed) older than the grace
+   * period, and puts parts a crashed writer left behind where they belong. Afterwards the visible
+   * {@code *.parquet} files are exactly the live parts. Safe beside concurrent writers and readers
+   * of versions younger than the retention period.
+   *
+   * @param retention how long replaced parts are kept for readers of older versions
+   * @param orphanGrace how old an uncommitted part must be before it counts as orphaned
+   * @param dryRun report only, change nothing
+   * @return what was (or would be) done
+   */
+  public VacuumReport vacuum(Duration retention, Duration orphanGrace, boolean dryRun) {
+    state();
+    if (retention.isNegative() || orphanGrace.isNegative()) {
+      throw new IllegalArgumentException("retention and grace periods must not be negative");
+    }
+    return new Vacuum(this, label, log, collection).run(retention, orphanGrace, dryRun);
   }
 
   /**

@@ -198,12 +198,41 @@ final class PartFiles {
     }
   }
 
+  /** The store's own figures in {@code pystore_metadata.json}, beside the user's keys. */
+  static final String STATS_KEY = "_stats";
+
+  /** The store's figures about a state: what {@code pystore info} shows, for other tools. */
+  static Map<String, Object> stats(ItemState s) {
+    long bytes = 0;
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (PartInfo p : s.parts().values()) {
+      bytes += p.bytes();
+      min = Math.min(min, p.minIndex());
+      max = Math.max(max, p.maxIndex());
+    }
+    IndexUnit unit = IndexUnit.of(s.schema().getField(s.options().indexColumn()).schema());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", s.version());
+    m.put("rows", s.rows());
+    m.put("parts", s.parts().size());
+    m.put("bytes", bytes);
+    m.put("start", s.parts().isEmpty() ? null : unit.toInstant(min).toString());
+    m.put("end", s.parts().isEmpty() ? null : unit.toInstant(max).toString());
+    m.put(
+        "last_compaction",
+        s.lastCompacted() == 0 ? null : Instant.ofEpochMilli(s.lastCompacted()).toString());
+    m.put("duplicates_removed", s.duplicatesRemoved());
+    return m;
+  }
+
   /** Rewrites pystore_metadata.json from a state (a view; the commit log is the truth). */
   void writeMetadataFile(ItemState s) {
     ItemState current = s;
     for (int round = 0; round < 3; round++) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
+      m.put(STATS_KEY, stats(current));
       m.putAll(current.metadata());
       try {
         AtomicFiles.replace(

@@ -3,10 +3,13 @@ package org.pystore.connect.source;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.CorruptPartException;
 import org.pystore.store.IndexUnit;
 import org.pystore.store.Item;
 import org.pystore.store.ReadOptions;
 import org.pystore.store.RowReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where one item's replay stands: a reader over its rows from the resume point on, and the logical
@@ -14,6 +17,7 @@ import org.pystore.store.RowReader;
  * survives compaction because it does not name files.
  */
 final class ItemCursor implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ItemCursor.class);
   static final String COLLECTION = "collection";
   static final String ITEM = "item";
   static final String INDEX = "index";
@@ -32,6 +36,7 @@ final class ItemCursor implements AutoCloseable {
   long lastIndex;
   int position;
   boolean started;
+  private boolean opening;
   GenericRecord peek;
   long peekIndex;
 
@@ -56,6 +61,15 @@ final class ItemCursor implements AutoCloseable {
 
   /** Opens a reader at the current position (again, when following new commits). */
   void open() {
+    opening = true;
+    try {
+      openReader();
+    } finally {
+      opening = false;
+    }
+  }
+
+  private void openReader() {
     closeReader();
     ReadOptions opts = ReadOptions.all();
     if (snapshot != null) {
@@ -105,10 +119,25 @@ final class ItemCursor implements AutoCloseable {
   }
 
   private boolean advanceRaw() {
-    if (reader != null && reader.hasNext()) {
-      peek = reader.next();
-      peekIndex = (Long) peek.get(indexColumn);
-      return true;
+    try {
+      if (reader != null && reader.hasNext()) {
+        peek = reader.next();
+        peekIndex = (Long) peek.get(indexColumn);
+        return true;
+      }
+    } catch (CorruptPartException e) {
+      // A long replay pins an old version; vacuum may delete a part of it once a compaction
+      // replaced it. The rows live on in the latest version: reopen there, after the last row.
+      if (snapshot != null || opening) {
+        throw e;
+      }
+      LOG.info(
+          "{}/{}: {}; reopening at the latest version",
+          item.collectionName(),
+          item.name(),
+          e.getMessage());
+      open();
+      return peek != null;
     }
     peek = null;
     return false;

@@ -1,5 +1,6 @@
 package org.pystore.store.log;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,12 @@ import org.pystore.store.ItemOptions;
  * The state of an item at one version: the replay of its commit log up to that version. Immutable.
  */
 public final class ItemState {
+  /** The operation of a compaction's log entry. */
+  public static final String COMPACT = "compact";
+
+  /** The key of a compaction entry's {@code info} that counts the rows its dedupe dropped. */
+  public static final String DUPLICATES_REMOVED = "duplicatesRemoved";
+
   private final long version;
   private final ItemOptions options;
   private final String schemaJson;
@@ -20,6 +27,8 @@ public final class ItemState {
   private final Map<String, Long> offsets;
   private final long created;
   private final long updated;
+  private final long lastCompacted;
+  private final long duplicatesRemoved;
 
   ItemState(
       long version,
@@ -30,7 +39,9 @@ public final class ItemState {
       Map<String, Object> metadata,
       Map<String, Long> offsets,
       long created,
-      long updated) {
+      long updated,
+      long lastCompacted,
+      long duplicatesRemoved) {
     this.version = version;
     this.options = options;
     this.schemaJson = schemaJson;
@@ -40,6 +51,8 @@ public final class ItemState {
     this.offsets = Collections.unmodifiableMap(offsets);
     this.created = created;
     this.updated = updated;
+    this.lastCompacted = lastCompacted;
+    this.duplicatesRemoved = duplicatesRemoved;
   }
 
   /**
@@ -83,8 +96,25 @@ public final class ItemState {
       offsets.putAll(e.offsets());
     }
     long created = prev == null ? e.timestamp() : prev.created;
+    long lastCompacted = prev == null ? 0 : prev.lastCompacted;
+    long duplicatesRemoved = prev == null ? 0 : prev.duplicatesRemoved;
+    if (COMPACT.equals(e.operation())) {
+      lastCompacted = e.timestamp();
+      Object n = e.info() == null ? null : e.info().get(DUPLICATES_REMOVED);
+      duplicatesRemoved += n instanceof Number num ? num.longValue() : 0;
+    }
     return new ItemState(
-        e.version(), options, schemaJson, schema, parts, metadata, offsets, created, e.timestamp());
+        e.version(),
+        options,
+        schemaJson,
+        schema,
+        parts,
+        metadata,
+        offsets,
+        created,
+        e.timestamp(),
+        lastCompacted,
+        duplicatesRemoved);
   }
 
   /** The state a checkpoint (or snapshot) holds. */
@@ -102,7 +132,9 @@ public final class ItemState {
         c.metadata() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.metadata()),
         c.offsets() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(c.offsets()),
         c.created(),
-        c.updated());
+        c.updated(),
+        c.lastCompacted() == null ? 0 : c.lastCompacted(),
+        c.duplicatesRemoved() == null ? 0 : c.duplicatesRemoved());
   }
 
   /** This state as a self-contained checkpoint. */
@@ -116,7 +148,9 @@ public final class ItemState {
         metadata,
         offsets,
         created,
-        updated);
+        updated,
+        lastCompacted == 0 ? null : lastCompacted,
+        duplicatesRemoved == 0 ? null : duplicatesRemoved);
   }
 
   public long version() {
@@ -159,6 +193,16 @@ public final class ItemState {
     return updated;
   }
 
+  /** Time of the latest compaction, epoch milliseconds, or 0 when never compacted. */
+  public long lastCompacted() {
+    return lastCompacted;
+  }
+
+  /** Rows compactions have dropped by the dedupe policy, over the item's whole history. */
+  public long duplicatesRemoved() {
+    return duplicatesRemoved;
+  }
+
   /** Rows over all live parts (before dedupe). */
   public long rows() {
     long n = 0;
@@ -180,7 +224,10 @@ public final class ItemState {
    * @param offsets source offsets
    * @param created first commit time, epoch ms
    * @param updated latest commit time, epoch ms
+   * @param lastCompacted latest compaction time, epoch ms, or null when never compacted
+   * @param duplicatesRemoved rows compactions dropped so far, or null for none
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Checkpoint(
       int format,
       long version,
@@ -190,5 +237,7 @@ public final class ItemState {
       Map<String, Object> metadata,
       Map<String, Long> offsets,
       long created,
-      long updated) {}
+      long updated,
+      Long lastCompacted,
+      Long duplicatesRemoved) {}
 }

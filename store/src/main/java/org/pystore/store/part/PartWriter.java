@@ -95,6 +95,83 @@ public final class PartWriter {
   }
 
   /**
+   * Opens a part for rows written one at a time (compaction streams rows it cannot hold).
+   *
+   * @param file the file to create; must not exist
+   * @param schema the rows' schema
+   * @param codec compression
+   * @param pandasJson the {@code pandas} metadata value
+   * @param indexColumn the index column (written without dictionary encoding)
+   * @return the open part; close it to finish the file
+   * @throws IOException when the file cannot be created
+   */
+  public static Streaming open(
+      Path file, Schema schema, Codec codec, String pandasJson, String indexColumn)
+      throws IOException {
+    return new Streaming(
+        file,
+        new Builder(new LocalOutputFile(file), schema)
+            .withConf(conf())
+            .withCompressionCodec(codec.parquetCodec())
+            .withRowGroupSize(ROW_GROUP_BYTES)
+            .withDictionaryEncoding(indexColumn, false)
+            .withWriteMode(ParquetFileWriter.Mode.CREATE)
+            .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))
+            .build());
+  }
+
+  /** A part being written row by row. Not thread-safe. */
+  public static final class Streaming implements AutoCloseable {
+    private final Path file;
+    private final ParquetWriter<GenericRecord> writer;
+    private long rows;
+    private boolean closed;
+
+    private Streaming(Path file, ParquetWriter<GenericRecord> writer) {
+      this.file = file;
+      this.writer = writer;
+    }
+
+    /** Adds one row; rows must come sorted by the item's key. */
+    public void write(GenericRecord row) throws IOException {
+      writer.write(row);
+      rows++;
+    }
+
+    /** Rows written so far. */
+    public long rows() {
+      return rows;
+    }
+
+    /** Bytes written so far plus those buffered for the current row group (an estimate). */
+    public long dataSize() {
+      return writer.getDataSize();
+    }
+
+    /**
+     * Finishes the file.
+     *
+     * @param fsync force it to disk
+     * @return the file's size in bytes
+     */
+    public long finish(boolean fsync) throws IOException {
+      close();
+      if (fsync) {
+        AtomicFiles.fsync(file);
+      }
+      return Files.size(file);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        writer.close();
+      }
+    }
+  }
+
+  /**
    * The Parquet schema of an Avro schema. parquet-avro leaves {@code timestamp-nanos} columns as
    * plain int64; we annotate them TIMESTAMP(NANOS, UTC) so pandas, pyarrow and DuckDB see
    * timestamps.

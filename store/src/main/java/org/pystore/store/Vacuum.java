@@ -1,0 +1,238 @@
+package org.pystore.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.log.CommitLog;
+import org.pystore.store.log.ItemState;
+import org.pystore.store.log.LogEntry;
+import org.pystore.store.log.PartInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cleans one item's directory. Works from one replay of the commit log and only ever acts on files
+ * that replay explains, so it is safe beside concurrent writers:
+ *
+ * <ul>
+ *   <li>a replaced part in {@code _removed/} is deleted once it was replaced longer ago than the
+ *       retention period, unless a snapshot that has no hard link of its own still lists it;
+ *   <li>a file in {@code _staging/} that no commit lists is an orphan (its writer crashed or gave
+ *       up) and is deleted once older than the grace period; a committed one is moved into place;
+ *   <li>a replaced part still under its final name (its writer crashed after committing) is moved
+ *       to {@code _removed/}, so plain Parquet readers see exactly the live parts;
+ *   <li>a Parquet file in the item directory that no commit ever listed is someone else's: it is
+ *       reported, never touched.
+ * </ul>
+ */
+final class Vacuum {
+  private static final Logger LOG = LoggerFactory.getLogger(Vacuum.class);
+
+  private final Item item;
+  private final String label;
+  private final CommitLog log;
+  private final PyCollection collection;
+
+  Vacuum(Item item, String label, CommitLog log, PyCollection collection) {
+    this.item = item;
+    this.label = label;
+    this.log = log;
+    this.collection = collection;
+  }
+
+  VacuumReport run(Duration retention, Duration orphanGrace, boolean dryRun) {
+    long now = System.currentTimeMillis();
+    // one replay: which parts are live, which were replaced and when, which were ever committed
+    Map<String, Long> replacedAt = new HashMap<>();
+    Set<String> live = new LinkedHashSet<>();
+    for (LogEntry e : log.entries()) {
+      for (String r : e.remove()) {
+        if (live.remove(r)) {
+          replacedAt.put(r, e.timestamp());
+        }
+      }
+      for (PartInfo p : e.add()) {
+        live.add(p.name());
+        replacedAt.remove(p.name());
+      }
+    }
+    Set<String> pinned = snapshotPins();
+    Path dir = item.path();
+    Path staging = dir.resolve(PartLocator.STAGING);
+    Path removed = dir.resolve(PartLocator.REMOVED);
+    Counts c = new Counts();
+    try {
+      for (Path f : parquetFiles(dir)) {
+        String n = f.getFileName().toString();
+        if (replacedAt.containsKey(n)) {
+          c.retired++;
+          if (!dryRun) {
+            Files.createDirectories(removed);
+            moveIfPresent(f, removed.resolve(n));
+          }
+        } else if (!live.contains(n)) {
+          c.foreign.add(n);
+        }
+      }
+      for (Path f : files(staging)) {
+        String n = f.getFileName().toString();
+        if (live.contains(n)) {
+          c.published++;
+          if (!dryRun) {
+            moveIfPresent(f, dir.resolve(n));
+          }
+        } else if (replacedAt.containsKey(n)) {
+          c.retired++;
+          if (!dryRun) {
+            Files.createDirectories(removed);
+            moveIfPresent(f, removed.resolve(n));
+          }
+        } else if (olderThan(f, now, orphanGrace)) {
+          c.orphansDeleted++;
+          c.bytesFreed += delete(f, dryRun);
+        }
+      }
+      for (Path f : files(removed)) {
+        String n = f.getFileName().toString();
+        if (live.contains(n)) {
+          continue; // replaced after our replay: a later vacuum decides
+        }
+        Long at = replacedAt.get(n);
+        boolean old = at == null ? olderThan(f, now, retention) : now - at >= retention.toMillis();
+        if (pinned.contains(n)) {
+          c.keptForSnapshots++;
+        } else if (!old) {
+          c.keptForRetention++;
+        } else {
+          c.removedDeleted++;
+          c.bytesFreed += delete(f, dryRun);
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot vacuum '" + label + "'", e);
+    }
+    VacuumReport report =
+        new VacuumReport(
+            label,
+            c.removedDeleted,
+            c.orphansDeleted,
+            c.bytesFreed,
+            c.published,
+            c.retired,
+            c.keptForSnapshots,
+            c.keptForRetention,
+            c.foreign);
+    if (!c.foreign.isEmpty()) {
+      LOG.warn(
+          "{}: {} Parquet file(s) in the item directory are not in its commit log (written by"
+              + " another tool?); they were left untouched and readers of this store ignore them:"
+              + " {}",
+          label,
+          c.foreign.size(),
+          c.foreign);
+    }
+    return report;
+  }
+
+  /** Parts some snapshot lists and holds no hard link of its own for. */
+  private Set<String> snapshotPins() {
+    Set<String> out = new HashSet<>();
+    for (SnapshotInfo s : collection.snapshots()) {
+      SnapshotFile f = collection.snapshotFile(s.name());
+      ItemState.Checkpoint cp = f.items().get(item.name());
+      if (cp == null) {
+        continue;
+      }
+      Path own =
+          collection.path().resolve(PyCollection.SNAPSHOTS).resolve(s.name()).resolve(item.name());
+      for (PartInfo p : cp.parts()) {
+        if (!f.materialized() || !Files.exists(own.resolve(p.name()))) {
+          out.add(p.name());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean olderThan(Path f, long now, Duration age) throws IOException {
+    try {
+      return now - Files.getLastModifiedTime(f).toMillis() >= age.toMillis();
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  private long delete(Path f, boolean dryRun) throws IOException {
+    long size;
+    try {
+      size = Files.size(f);
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+    if (!dryRun) {
+      Files.deleteIfExists(f);
+      LOG.debug("{}: deleted {}", label, f);
+    }
+    return size;
+  }
+
+  private static void moveIfPresent(Path from, Path to) throws IOException {
+    try {
+      AtomicFiles.moveAtomically(from, to);
+    } catch (NoSuchFileException e) {
+      // another writer moved it first
+    }
+  }
+
+  private static List<Path> parquetFiles(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.parquet")) {
+      for (Path f : s) {
+        if (Files.isRegularFile(f)) {
+          out.add(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Path> files(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path f : s) {
+        if (Files.isRegularFile(f)) {
+          out.add(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final class Counts {
+    int removedDeleted;
+    int orphansDeleted;
+    long bytesFreed;
+    int published;
+    int retired;
+    int keptForSnapshots;
+    int keptForRetention;
+    final List<String> foreign = new ArrayList<>();
+  }
+}
