@@ -92,6 +92,13 @@ public final class Planner {
     emit(bucket, run, overlapping, out);
   }
 
+  /** Whether merging a run of small parts would leave fewer parts (else it would never settle). */
+  private boolean fewerParts(List<PartInfo> run) {
+    long bytes = run.stream().mapToLong(PartInfo::bytes).sum();
+    long outputs = (bytes + options.targetBytes() - 1) / options.targetBytes();
+    return outputs < run.size();
+  }
+
   private void emit(String bucket, List<PartInfo> run, int overlapping, List<Plan.Task> out) {
     if (run.size() < 2) {
       return;
@@ -104,7 +111,7 @@ public final class Planner {
               overlapping
                   + (overlapping == 1 ? " group" : " groups")
                   + " of overlapping parts (reads merge them; may hold duplicates)"));
-    } else if (run.size() >= options.minParts()) {
+    } else if (run.size() >= options.minParts() && fewerParts(run)) {
       out.add(
           new Plan.Task(
               bucket,

@@ -67,6 +67,10 @@ final class Runner {
   TaskResult run(Item item, ItemState base, Plan.Task task) {
     long start = System.nanoTime();
     List<long[]> slices = slices(task.inputs(), task.rows());
+    // the inputs' bytes per row predict the output's, compression included
+    long rowsPerPart =
+        Math.max(
+            1, (long) ((double) options.targetBytes() * task.rows() / Math.max(1, task.bytes())));
     List<PartStager> stagers = new ArrayList<>();
     List<PartInfo> staged = new ArrayList<>();
     long rowsOut = 0;
@@ -74,7 +78,8 @@ final class Runner {
     try {
       List<Future<SliceResult>> futures = new ArrayList<>();
       for (long[] s : slices) {
-        PartStager stager = item.stager(base, options.targetBytes());
+        PartStager stager =
+            item.stager(base, Math.multiplyExact(options.targetBytes(), 4), rowsPerPart);
         stagers.add(stager);
         List<PartInfo> inputs = new ArrayList<>();
         for (PartInfo p : task.inputs()) {

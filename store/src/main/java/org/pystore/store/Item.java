@@ -292,11 +292,12 @@ public final class Item {
    * staged parts out, then {@link #commitStaged}.
    *
    * @param s the state the change is based on (its schema and options are used)
-   * @param targetBytes size at which a part is closed and the next one started
+   * @param targetBytes bytes (before compression) at which a part is closed, as a backstop
+   * @param targetRows rows at which a part is closed and the next one started
    * @return the stager; close it to discard what was not finished
    */
-  public PartStager stager(ItemState s, long targetBytes) {
-    return new PartStager(dir, label, s, store.options(), targetBytes);
+  public PartStager stager(ItemState s, long targetBytes, long targetRows) {
+    return new PartStager(dir, label, s, store.options(), targetBytes, targetRows);
   }
 
   /**

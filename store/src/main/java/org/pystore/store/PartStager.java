@@ -16,9 +16,9 @@ import org.pystore.store.part.PartWriter;
 /**
  * Writes a sorted stream of rows as new parts under {@code _staging/}, ready for {@link
  * Item#commitStaged}: one part per time bucket, a new part once the current one reaches the target
- * size. A part is cut only where the index changes, so rows sharing an index stay in one part and
- * keep their order. Nothing is visible to readers until committed. Not thread-safe; use one stager
- * per thread.
+ * number of rows (or, as a backstop, the target size before compression). A part is cut only where
+ * the index changes, so rows sharing an index stay in one part and keep their order. Nothing is
+ * visible to readers until committed. Not thread-safe; use one stager per thread.
  */
 public final class PartStager implements AutoCloseable {
   private final Path staging;
@@ -29,6 +29,7 @@ public final class PartStager implements AutoCloseable {
   private final boolean fsync;
   private final CommitHook hook;
   private final long targetBytes;
+  private final long maxRows;
   private final IndexUnit unit;
   private final int indexPos;
   private final List<PartInfo> staged = new ArrayList<>();
@@ -40,9 +41,16 @@ public final class PartStager implements AutoCloseable {
   private long last;
   private boolean finished;
 
-  PartStager(Path itemDir, String label, ItemState s, StoreOptions storeOptions, long targetBytes) {
-    if (targetBytes <= 0) {
-      throw new IllegalArgumentException("target part size must be positive: " + targetBytes);
+  PartStager(
+      Path itemDir,
+      String label,
+      ItemState s,
+      StoreOptions storeOptions,
+      long targetBytes,
+      long maxRows) {
+    if (targetBytes <= 0 || maxRows <= 0) {
+      throw new IllegalArgumentException(
+          "target part size and rows must be positive: " + targetBytes + ", " + maxRows);
     }
     this.staging = itemDir.resolve(PartLocator.STAGING);
     this.label = label;
@@ -55,6 +63,7 @@ public final class PartStager implements AutoCloseable {
     this.fsync = storeOptions.fsync();
     this.hook = storeOptions.hook();
     this.targetBytes = targetBytes;
+    this.maxRows = maxRows;
     Schema.Field idx = schema.getField(options.indexColumn());
     this.unit = IndexUnit.of(idx.schema());
     this.indexPos = idx.pos();
@@ -76,7 +85,8 @@ public final class PartStager implements AutoCloseable {
     long index = (Long) row.get(indexPos);
     try {
       if (current != null && index != last) {
-        boolean full = current.dataSize() >= targetBytes;
+        // rows are the estimate that holds after compression; bytes catch a bad estimate
+        boolean full = current.rows() >= maxRows || current.dataSize() >= targetBytes;
         if (full || !bucket.contains(unit.toNanos(index))) {
           closeCurrent();
         }

@@ -1,0 +1,137 @@
+package org.pystore.compactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.pystore.store.CommitStep;
+import org.pystore.store.Item;
+import org.pystore.store.Store;
+import org.pystore.store.StoreOptions;
+import org.pystore.store.part.PartReader;
+
+/**
+ * A compaction that dies at any step loses nothing: the item reads the same, no partial file is
+ * visible, and the next run finishes the job.
+ */
+class CrashTest {
+  @TempDir Path root;
+
+  /** Stands for the process dying: an Error, so no cleanup code runs. */
+  static final class SimulatedCrash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    SimulatedCrash(CommitStep step) {
+      super("crash at " + step);
+    }
+  }
+
+  private static CompactionOptions options() {
+    return CompactionOptions.defaults().withTargetBytes(64 * 1024).withMinParts(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(CommitStep.class)
+  void crashInProcessAtEveryStep(CommitStep step) throws Exception {
+    Item item = Store.open(root).item("ticks", "X");
+    Fixtures.sinkLike(item, 12, 500, 4, 50);
+    List<String> before = Fixtures.read(item);
+    Set<String> parts = Set.copyOf(item.state().parts().keySet());
+    Store crashing =
+        Store.open(
+            root,
+            StoreOptions.defaults()
+                .withHook(
+                    (s, label) -> {
+                      if (s == step) {
+                        throw new SimulatedCrash(s);
+                      }
+                    }));
+    try (CompactionService s = new CompactionService(crashing, options(), 1000)) {
+      assertThatThrownBy(() -> s.compact(crashing.item("ticks", "X")))
+          .isInstanceOf(SimulatedCrash.class);
+    }
+    assertRecovers(step, before, parts);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = CommitStep.class,
+      names = {"PARTS_STAGED", "COMMITTED"})
+  void killDashNineOfACompactorJvm(CommitStep step) throws Exception {
+    Item item = Store.open(root).item("ticks", "X");
+    Fixtures.sinkLike(item, 12, 500, 4, 50);
+    List<String> before = Fixtures.read(item);
+    Set<String> parts = Set.copyOf(item.state().parts().keySet());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CompactChild.class.getName(),
+                root.toString(),
+                "ticks",
+                "X",
+                step.name())
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      boolean reached = false;
+      while ((line = out.readLine()) != null) {
+        if (line.equals("AT " + step)) {
+          reached = true;
+          break;
+        }
+      }
+      assertThat(reached).as("child reached " + step).isTrue();
+      p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no finally block runs
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    assertRecovers(step, before, parts);
+  }
+
+  private void assertRecovers(CommitStep step, List<String> before, Set<String> before12)
+      throws Exception {
+    Item item = Store.open(root).item("ticks", "X"); // a new process
+    boolean committed = step == CommitStep.COMMITTED || step == CommitStep.PUBLISHED;
+    assertThat(Fixtures.read(item)).isEqualTo(before);
+    if (committed) {
+      assertThat(item.state().parts().size()).isLessThan(12);
+    } else {
+      assertThat(item.state().parts()).hasSize(12);
+    }
+    Set<String> visible = Fixtures.visibleParts(item);
+    for (String name : visible) {
+      PartReader.footer(item.path().resolve(name)); // never a partial file
+    }
+    // plain Parquet readers see one whole version: the old parts or the merged ones, never a mix
+    // and never an uncommitted part (after a crash at COMMITTED, the old ones until vacuum)
+    assertThat(visible).isIn(before12, item.state().parts().keySet());
+    // the next run finishes the job; vacuum clears what the crash left
+    try (CompactionService s = new CompactionService(Store.open(root), options(), 1000)) {
+      s.compact(item);
+      assertThat(s.plan(item).isEmpty()).as("nothing left to merge").isTrue();
+    }
+    item.vacuum(Duration.ZERO, Duration.ZERO, false);
+    assertThat(Fixtures.read(item)).isEqualTo(before);
+    assertThat(item.state().parts().size()).isLessThan(12);
+    assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(Fixtures.files(item.path().resolve("_staging"))).isEmpty();
+    assertThat(Fixtures.files(item.path().resolve("_removed"))).isEmpty();
+  }
+}
