@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
       MetadataCommand.class,
       HistoryCommand.class,
       SnapshotCommand.class,
+      CompactCommand.class,
+      VacuumCommand.class,
       DeleteCommand.class,
       DemoCommand.class
     })

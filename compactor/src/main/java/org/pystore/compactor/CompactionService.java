@@ -196,9 +196,9 @@ public final class CompactionService implements AutoCloseable {
 
   private static String describe(List<String> scope, String item) {
     if (scope == null) {
-      return "*";
+      return "the store";
     }
-    String s = String.join(",", scope);
+    String s = scope.isEmpty() ? "no collections" : String.join(",", scope);
     return item == null ? s : s + "/" + item;
   }
 

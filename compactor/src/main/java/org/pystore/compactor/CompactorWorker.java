@@ -32,6 +32,13 @@ public final class CompactorWorker implements AutoCloseable {
 
   public CompactorWorker(CompactorConfig config) {
     this.config = config;
+    if (!java.nio.file.Files.isDirectory(config.storePath())) {
+      throw new IllegalArgumentException(
+          CompactorConfig.STORE_PATH
+              + "="
+              + config.storePath()
+              + " is not a directory; point it at the store the sink writes (its store.path)");
+    }
     this.store = Store.open(config.storePath());
     this.service = new CompactionService(store, config.options());
   }
