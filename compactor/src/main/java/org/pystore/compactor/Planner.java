@@ -57,24 +57,7 @@ public final class Planner {
     if (parts.size() < 2) {
       return;
     }
-    List<PartInfo> sorted = new ArrayList<>(parts);
-    sorted.sort(
-        Comparator.comparingLong(PartInfo::minIndex)
-            .thenComparingLong(PartInfo::maxIndex)
-            .thenComparing(PartInfo::name));
-    // overlap groups, in index order
-    List<List<PartInfo>> groups = new ArrayList<>();
-    List<PartInfo> group = new ArrayList<>();
-    long groupMax = Long.MIN_VALUE;
-    for (PartInfo p : sorted) {
-      if (!group.isEmpty() && p.minIndex() > groupMax) {
-        groups.add(group);
-        group = new ArrayList<>();
-      }
-      group.add(p);
-      groupMax = group.size() == 1 ? p.maxIndex() : Math.max(groupMax, p.maxIndex());
-    }
-    groups.add(group);
+    List<List<PartInfo>> groups = overlapGroups(parts);
     // runs of consecutive mergeable groups
     List<PartInfo> run = new ArrayList<>();
     int overlapping = 0;
@@ -97,6 +80,33 @@ public final class Planner {
     long bytes = run.stream().mapToLong(PartInfo::bytes).sum();
     long outputs = (bytes + options.targetBytes() - 1) / options.targetBytes();
     return outputs < run.size();
+  }
+
+  /**
+   * Parts grouped by overlap, in index order: parts whose index ranges overlap, directly or through
+   * others, share a group; groups are disjoint in index.
+   */
+  static List<List<PartInfo>> overlapGroups(List<PartInfo> parts) {
+    List<PartInfo> sorted = new ArrayList<>(parts);
+    sorted.sort(
+        Comparator.comparingLong(PartInfo::minIndex)
+            .thenComparingLong(PartInfo::maxIndex)
+            .thenComparing(PartInfo::name));
+    List<List<PartInfo>> groups = new ArrayList<>();
+    List<PartInfo> group = new ArrayList<>();
+    long groupMax = Long.MIN_VALUE;
+    for (PartInfo p : sorted) {
+      if (!group.isEmpty() && p.minIndex() > groupMax) {
+        groups.add(group);
+        group = new ArrayList<>();
+      }
+      group.add(p);
+      groupMax = group.size() == 1 ? p.maxIndex() : Math.max(groupMax, p.maxIndex());
+    }
+    if (!group.isEmpty()) {
+      groups.add(group);
+    }
+    return groups;
   }
 
   private void emit(String bucket, List<PartInfo> run, int overlapping, List<Plan.Task> out) {

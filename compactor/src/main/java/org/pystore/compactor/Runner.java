@@ -64,9 +64,23 @@ final class Runner {
 
   private record SliceResult(List<PartInfo> parts, long rowsOut, long duplicates) {}
 
+  /** A piece of a merge's work: a part copied as it is, or parts merged over an index range. */
+  private sealed interface Unit permits Copy, Merge {
+    long rows();
+  }
+
+  private record Copy(PartInfo part) implements Unit {
+    @Override
+    public long rows() {
+      return part.rows();
+    }
+  }
+
+  private record Merge(List<PartInfo> parts, long from, long to, long rows) implements Unit {}
+
   TaskResult run(Item item, ItemState base, Plan.Task task) {
     long start = System.nanoTime();
-    List<long[]> slices = slices(task.inputs(), task.rows());
+    List<List<Unit>> slices = slices(task);
     // the inputs' bytes per row predict the output's, compression included
     long rowsPerPart =
         Math.max(
@@ -77,17 +91,11 @@ final class Runner {
     long duplicates = 0;
     try {
       List<Future<SliceResult>> futures = new ArrayList<>();
-      for (long[] s : slices) {
+      for (List<Unit> units : slices) {
         PartStager stager =
             item.stager(base, Math.multiplyExact(options.targetBytes(), 4), rowsPerPart);
         stagers.add(stager);
-        List<PartInfo> inputs = new ArrayList<>();
-        for (PartInfo p : task.inputs()) {
-          if (p.overlaps(s[0], s[1])) {
-            inputs.add(p);
-          }
-        }
-        futures.add(pool.submit(() -> merge(item, base, inputs, s[0], s[1], stager)));
+        futures.add(pool.submit(() -> work(item, base, units, stager)));
       }
       RuntimeException failure = null;
       for (Future<SliceResult> f : futures) {
@@ -181,46 +189,77 @@ final class Runner {
         null);
   }
 
-  private SliceResult merge(
-      Item item, ItemState base, List<PartInfo> inputs, long from, long to, PartStager stager) {
+  private SliceResult work(Item item, ItemState base, List<Unit> units, PartStager stager) {
     long rows = 0;
-    try (RowReader reader = item.mergeParts(base, inputs, from, to)) {
-      while (reader.hasNext()) {
-        GenericRecord r = reader.next();
-        stager.add(r);
-        if (++rows % STOP_CHECK_ROWS == 0 && stopping.getAsBoolean()) {
-          throw new Abandoned();
-        }
+    long duplicates = 0;
+    for (Unit u : units) {
+      if (stopping.getAsBoolean()) {
+        throw new Abandoned();
       }
-      List<PartInfo> parts = stager.finish();
-      return new SliceResult(parts, rows, reader.duplicatesDropped());
+      if (u instanceof Copy c && stager.addPart(c.part())) {
+        rows += c.rows(); // no overlap with any other input: its row groups are copied
+        continue;
+      }
+      Merge m =
+          u instanceof Merge mm
+              ? mm
+              : new Merge(List.of(((Copy) u).part()), Long.MIN_VALUE, Long.MAX_VALUE, u.rows());
+      try (RowReader reader = item.mergeParts(base, m.parts(), m.from(), m.to())) {
+        while (reader.hasNext()) {
+          GenericRecord r = reader.next();
+          stager.add(r);
+          if (++rows % STOP_CHECK_ROWS == 0 && stopping.getAsBoolean()) {
+            throw new Abandoned();
+          }
+        }
+        duplicates += reader.duplicatesDropped();
+      }
     }
+    return new SliceResult(stager.finish(), rows, duplicates);
   }
 
   /**
-   * Cuts the inputs' time range into slices of about equal rows, assuming rows spread evenly over
-   * each part's range. Each slice is {from, to}, inclusive, in order, covering every input.
+   * Cuts a merge's work into at most {@code threads} slices of about equal rows, in index order. A
+   * part that overlaps no other input becomes a copy; each group of overlapping parts a merge, cut
+   * by index range when it alone is bigger than a slice (rows spread evenly over each part's range
+   * is the estimate).
    */
-  List<long[]> slices(List<PartInfo> inputs, long rows) {
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (PartInfo p : inputs) {
-      min = Math.min(min, p.minIndex());
-      max = Math.max(max, p.maxIndex());
-    }
-    int n = (int) Math.min(options.threads(), Math.max(1, rows / minRowsPerSlice));
-    List<long[]> out = new ArrayList<>();
-    long lo = min;
-    for (int k = 1; k < n && lo <= max; k++) {
-      double target = (double) rows * k / n;
-      long hi = cut(inputs, lo, max, target);
-      if (hi >= max) {
-        break;
+  List<List<Unit>> slices(Plan.Task task) {
+    long total = task.rows();
+    int n = (int) Math.min(options.threads(), Math.max(1, total / minRowsPerSlice));
+    double share = (double) total / n;
+    List<Unit> units = new ArrayList<>();
+    for (List<PartInfo> g : Planner.overlapGroups(task.inputs())) {
+      if (g.size() == 1) {
+        units.add(new Copy(g.get(0)));
+        continue;
       }
-      out.add(new long[] {lo, hi});
-      lo = hi + 1;
+      long rows = g.stream().mapToLong(PartInfo::rows).sum();
+      long lo = g.stream().mapToLong(PartInfo::minIndex).min().orElseThrow();
+      long max = g.stream().mapToLong(PartInfo::maxIndex).max().orElseThrow();
+      int k = (int) Math.min(n, Math.max(1, Math.round(rows / share)));
+      for (int i = 1; i < k && lo <= max; i++) {
+        long hi = cut(g, lo, max, rowsUpTo(g, lo - 1) + rows / (double) k);
+        if (hi >= max) {
+          break;
+        }
+        units.add(new Merge(g, lo, hi, (long) (rowsUpTo(g, hi) - rowsUpTo(g, lo - 1))));
+        lo = hi + 1;
+      }
+      units.add(new Merge(g, lo, max, (long) (rows - rowsUpTo(g, lo - 1))));
     }
-    out.add(new long[] {lo, max});
+    List<List<Unit>> out = new ArrayList<>();
+    List<Unit> current = new ArrayList<>();
+    double acc = 0;
+    for (Unit u : units) {
+      if (!current.isEmpty() && out.size() < n - 1 && acc >= share * (out.size() + 1)) {
+        out.add(current);
+        current = new ArrayList<>();
+      }
+      current.add(u);
+      acc += u.rows();
+    }
+    out.add(current);
     return out;
   }
 

@@ -56,16 +56,37 @@ class CompactionModelProperties {
 
   @Provide
   Arbitrary<List<Step>> steps() {
-    Arbitrary<Row> row =
+    // each batch covers a narrow window of instants (so many parts overlap no other and are
+    // copied whole), or, one time in four, the whole range (so parts overlap and are merged)
+    Arbitrary<List<Row>> narrow =
+        Arbitraries.longs()
+            .between(0, 80)
+            .flatMap(
+                w ->
+                    Combinators.combine(
+                            Arbitraries.longs().between(0, 2),
+                            Arbitraries.of("A", "B"),
+                            Arbitraries.of(1.0, 2.0))
+                        .as((t, s, p) -> new Row(Ticks.T0 + (w + t) * HOUR / 2, s, p))
+                        .list()
+                        .ofMinSize(1)
+                        .ofMaxSize(30));
+    Arbitrary<List<Row>> wide =
         Combinators.combine(
                 Arbitraries.longs().between(0, 80), // few instants over two day buckets
                 Arbitraries.of("A", "B"),
                 Arbitraries.of(1.0, 2.0))
-            .as((t, s, p) -> new Row(Ticks.T0 + t * HOUR / 2, s, p));
+            .as((t, s, p) -> new Row(Ticks.T0 + t * HOUR / 2, s, p))
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(30);
     Arbitrary<Step> step =
-        Combinators.combine(row.list().ofMinSize(1).ofMaxSize(30), Arbitraries.of(true, false))
+        Combinators.combine(
+                Arbitraries.frequencyOf(
+                    net.jqwik.api.Tuple.of(3, narrow), net.jqwik.api.Tuple.of(1, wide)),
+                Arbitraries.of(true, false))
             .as(Step::new);
-    return step.list().ofMinSize(1).ofMaxSize(8);
+    return step.list().ofMinSize(1).ofMaxSize(10);
   }
 
   @Property(tries = 50)

@@ -2,29 +2,36 @@ package org.pystore.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.schema.MessageType;
+import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PandasMetadata;
 import org.pystore.store.part.PartWriter;
+import org.pystore.store.part.RowGroupCopy;
 
 /**
- * Writes a sorted stream of rows as new parts under {@code _staging/}, ready for {@link
- * Item#commitStaged}: one part per time bucket, a new part once the current one reaches the target
- * number of rows (or, as a backstop, the target size before compression). A part is cut only where
- * the index changes, so rows sharing an index stay in one part and keep their order. Nothing is
- * visible to readers until committed. Not thread-safe; use one stager per thread.
+ * Writes new parts under {@code _staging/}, ready for {@link Item#commitStaged}, from a sorted
+ * stream of pieces: rows one at a time ({@link #add}) and whole existing parts whose row groups are
+ * copied as they are ({@link #addPart}, no decoding). One part per time bucket; a new part once the
+ * current one holds the target number of rows (or, as a backstop for rows, the target size before
+ * compression). A part is cut only between pieces or where the index changes, so rows sharing an
+ * index stay in one part and keep their order. Nothing is visible to readers until committed. Not
+ * thread-safe; use one stager per thread.
  */
 public final class PartStager implements AutoCloseable {
   private final Path staging;
   private final String label;
   private final ItemOptions options;
   private final Schema schema;
+  private final MessageType fileSchema;
   private final String pandas;
   private final boolean fsync;
   private final CommitHook hook;
@@ -32,12 +39,19 @@ public final class PartStager implements AutoCloseable {
   private final long maxRows;
   private final IndexUnit unit;
   private final int indexPos;
+  private final PartLocator locator;
   private final List<PartInfo> staged = new ArrayList<>();
 
-  private PartWriter.Streaming current;
-  private String currentName;
+  /** One piece of the part being built: a part to copy, or rows this stager wrote. */
+  private record Piece(RowGroupCopy source, Path temp, long rows, long min, long max) {}
+
+  private final List<Piece> pieces = new ArrayList<>();
+  private long pendingRows;
   private Bucketing.Bucket bucket;
-  private long min;
+
+  private PartWriter.Streaming rowsWriter;
+  private Path rowsFile;
+  private long rowsMin;
   private long last;
   private boolean finished;
 
@@ -56,6 +70,7 @@ public final class PartStager implements AutoCloseable {
     this.label = label;
     this.options = s.options();
     this.schema = s.schema();
+    this.fileSchema = PartWriter.fileSchema(schema);
     List<String> indexColumns = new ArrayList<>();
     indexColumns.add(options.indexColumn());
     indexColumns.addAll(options.keyColumns());
@@ -67,6 +82,7 @@ public final class PartStager implements AutoCloseable {
     Schema.Field idx = schema.getField(options.indexColumn());
     this.unit = IndexUnit.of(idx.schema());
     this.indexPos = idx.pos();
+    this.locator = new PartLocator(label, itemDir, null);
   }
 
   /** The schema rows must have (the item's schema at the state this stager was made for). */
@@ -75,48 +91,147 @@ public final class PartStager implements AutoCloseable {
   }
 
   /**
-   * Adds one row. Rows must arrive sorted by the item's key.
+   * Adds one row. Rows and parts must arrive sorted by the item's key.
    *
    * @param row a row in {@link #schema()}
-   * @throws StoreIOException when the part cannot be written (staged parts are left for {@link
+   * @throws StoreIOException when a part cannot be written (staged files are left for {@link
    *     #discard()})
    */
   public void add(GenericRecord row) {
     long index = (Long) row.get(indexPos);
     try {
-      if (current != null && index != last) {
-        // rows are the estimate that holds after compression; bytes catch a bad estimate
-        boolean full = current.rows() >= maxRows || current.dataSize() >= targetBytes;
+      if (rowsWriter != null && index != last) {
+        boolean full =
+            pendingRows + rowsWriter.rows() >= maxRows || rowsWriter.dataSize() >= targetBytes;
         if (full || !bucket.contains(unit.toNanos(index))) {
-          closeCurrent();
+          flushPart();
         }
+      } else if (rowsWriter == null
+          && !pieces.isEmpty()
+          && (pendingRows >= maxRows || !bucket.contains(unit.toNanos(index)))) {
+        flushPart();
       }
-      if (current == null) {
+      if (bucket == null) {
         bucket = options.bucket().bucketOf(unit.toNanos(index), options.zone());
-        Files.createDirectories(staging);
-        currentName = "part-" + bucket.label() + "-" + UUID.randomUUID() + ".parquet";
-        current =
-            PartWriter.open(
-                staging.resolve(currentName),
-                schema,
-                options.codec(),
-                pandas,
-                options.indexColumn());
-        min = index;
       }
-      current.write(row);
+      if (rowsWriter == null) {
+        Files.createDirectories(staging);
+        rowsFile = staging.resolve("piece-" + UUID.randomUUID() + ".parquet");
+        rowsWriter =
+            PartWriter.open(rowsFile, schema, options.codec(), pandas, options.indexColumn());
+        rowsMin = index;
+      }
+      rowsWriter.write(row);
       last = index;
     } catch (IOException e) {
       throw new StoreIOException("cannot write a new part of '" + label + "'", e);
     }
   }
 
-  private void closeCurrent() throws IOException {
-    long rows = current.rows();
-    long bytes = current.finish(fsync);
-    staged.add(new PartInfo(currentName, rows, bytes, min, last, bucket.label(), 0));
-    current = null;
-    currentName = null;
+  /**
+   * Adds a whole committed part of the item by copying its row groups, if its file has the schema
+   * new parts are written with. It must not overlap the rows or parts added before or after it.
+   *
+   * @param part a live part of the state this stager was made for
+   * @return true when added; false when its schema differs (add its rows instead)
+   * @throws CorruptPartException when the part is missing or unreadable
+   */
+  public boolean addPart(PartInfo part) {
+    RowGroupCopy src = openForCopy(part);
+    if (!PartWriter.copyable(src, fileSchema)) {
+      closeQuietly(src);
+      return false;
+    }
+    try {
+      closeRows();
+      if (!pieces.isEmpty() && (pendingRows >= maxRows || !bucket.label().equals(part.bucket()))) {
+        flushPart();
+      }
+      if (bucket == null) {
+        bucket = options.bucket().bucketOf(unit.toNanos(part.minIndex()), options.zone());
+      }
+      pieces.add(new Piece(src, null, src.rows(), part.minIndex(), part.maxIndex()));
+      pendingRows += src.rows();
+      if (pendingRows >= maxRows) {
+        flushPart();
+      }
+      return true;
+    } catch (IOException e) {
+      throw new StoreIOException("cannot write a new part of '" + label + "'", e);
+    }
+  }
+
+  private RowGroupCopy openForCopy(PartInfo part) {
+    NoSuchFileException missing = null;
+    for (int round = 0; round < 3; round++) {
+      Path file = locator.locate(part);
+      try {
+        return RowGroupCopy.open(file);
+      } catch (NoSuchFileException e) {
+        missing = e; // moved between locate and open: locate again
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptPartException(
+            "part " + file + " of '" + label + "' is unreadable (" + e.getMessage() + ")", e);
+      }
+    }
+    throw new CorruptPartException(
+        "part " + part.name() + " of '" + label + "' keeps moving; try again", missing);
+  }
+
+  /** Ends the rows piece being written, if any. */
+  private void closeRows() throws IOException {
+    if (rowsWriter == null) {
+      return;
+    }
+    long rows = rowsWriter.rows();
+    rowsWriter.finish(false);
+    pieces.add(new Piece(null, rowsFile, rows, rowsMin, last));
+    pendingRows += rows;
+    rowsWriter = null;
+    rowsFile = null;
+  }
+
+  /** Turns the pending pieces into one staged part. */
+  private void flushPart() throws IOException {
+    closeRows();
+    if (pieces.isEmpty()) {
+      return;
+    }
+    String name = "part-" + bucket.label() + "-" + UUID.randomUUID() + ".parquet";
+    Path target = staging.resolve(name);
+    long bytes;
+    if (pieces.size() == 1 && pieces.get(0).temp() != null) {
+      Path temp = pieces.get(0).temp();
+      if (fsync) {
+        AtomicFiles.fsync(temp);
+      }
+      AtomicFiles.moveAtomically(temp, target);
+      bytes = Files.size(target);
+    } else {
+      List<RowGroupCopy> sources = new ArrayList<>();
+      try {
+        for (Piece p : pieces) {
+          sources.add(p.source() != null ? p.source() : RowGroupCopy.open(p.temp()));
+        }
+        bytes = PartWriter.concat(target, schema, sources, pandas, fsync);
+      } finally {
+        for (RowGroupCopy s : sources) {
+          closeQuietly(s);
+        }
+        for (Piece p : pieces) {
+          closeQuietly(p.source());
+          if (p.temp() != null) {
+            Files.deleteIfExists(p.temp());
+          }
+        }
+      }
+    }
+    long min = pieces.get(0).min();
+    long max = pieces.get(pieces.size() - 1).max();
+    staged.add(new PartInfo(name, pendingRows, bytes, min, max, bucket.label(), 0));
+    pieces.clear();
+    pendingRows = 0;
+    bucket = null;
   }
 
   /**
@@ -127,12 +242,10 @@ public final class PartStager implements AutoCloseable {
   public List<PartInfo> finish() {
     if (!finished) {
       finished = true;
-      if (current != null) {
-        try {
-          closeCurrent();
-        } catch (IOException e) {
-          throw new StoreIOException("cannot finish a new part of '" + label + "'", e);
-        }
+      try {
+        flushPart();
+      } catch (IOException e) {
+        throw new StoreIOException("cannot finish a new part of '" + label + "'", e);
       }
       if (!staged.isEmpty()) {
         hook.at(CommitStep.PARTS_STAGED, label);
@@ -141,29 +254,47 @@ public final class PartStager implements AutoCloseable {
     return List.copyOf(staged);
   }
 
-  /** Deletes every part this stager wrote; for a change that will not be committed. */
+  /** Deletes every file this stager wrote; for a change that will not be committed. */
   public void discard() {
     finished = true;
-    if (current != null) {
+    if (rowsWriter != null) {
       try {
-        current.close();
+        rowsWriter.close();
       } catch (IOException | RuntimeException e) {
         // the file is deleted below anyway
       }
-      deleteQuietly(staging.resolve(currentName));
-      current = null;
+      deleteQuietly(rowsFile);
+      rowsWriter = null;
     }
+    for (Piece p : pieces) {
+      closeQuietly(p.source());
+      if (p.temp() != null) {
+        deleteQuietly(p.temp());
+      }
+    }
+    pieces.clear();
     for (PartInfo p : staged) {
       deleteQuietly(staging.resolve(p.name()));
     }
     staged.clear();
   }
 
+  private static void closeQuietly(RowGroupCopy c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (IOException e) {
+      // read-only handle
+    }
+  }
+
   private static void deleteQuietly(Path f) {
     try {
       Files.deleteIfExists(f);
     } catch (IOException e) {
-      // an uncommitted part is invisible; vacuum removes orphans later
+      // an uncommitted file is invisible; vacuum removes orphans later
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.conf.ParquetConfiguration;
@@ -41,6 +42,11 @@ public final class PartReader implements RowSource {
     this.reader = reader;
   }
 
+  /** Read options from our plain configuration, never Hadoop's. */
+  static ParquetReadOptions readOptions() {
+    return ParquetReadOptions.builder(PartWriter.conf()).build();
+  }
+
   /** What a part says about itself in its footer. */
   public record Footer(MessageType parquetSchema, Schema avroSchema, FileMetaData metadata) {}
 
@@ -52,7 +58,8 @@ public final class PartReader implements RowSource {
   }
 
   private static Footer footer(ChannelInputFile in) throws IOException {
-    try (ParquetFileReader fr = ParquetFileReader.open(in)) {
+    // plain read options: the defaults would build (and parse the XML of) a Hadoop configuration
+    try (ParquetFileReader fr = ParquetFileReader.open(in, readOptions())) {
       FileMetaData md = fr.getFooter().getFileMetaData();
       String avro = md.getKeyValueMetaData().get(AVRO_SCHEMA_KEY);
       Schema schema =

@@ -11,6 +11,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -118,6 +119,57 @@ public final class PartWriter {
             .withWriteMode(ParquetFileWriter.Mode.CREATE)
             .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))
             .build());
+  }
+
+  /**
+   * Writes a new part made of the row groups of other parts, copied as they are (no decoding).
+   * Every source must have {@link #parquetSchema(Schema) the schema} of {@code schema}, and the
+   * sources must come in index order without overlapping.
+   *
+   * @param file the file to create; must not exist
+   * @param schema the Avro schema of the sources
+   * @param sources the parts to copy, in order
+   * @param pandasJson the {@code pandas} metadata value
+   * @param fsync force the file to disk
+   * @return the file's size in bytes
+   * @throws IOException when a source cannot be read or the file written
+   */
+  public static long concat(
+      Path file, Schema schema, List<RowGroupCopy> sources, String pandasJson, boolean fsync)
+      throws IOException {
+    ParquetFileWriter w =
+        new ParquetFileWriter(
+            new LocalOutputFile(file),
+            parquetSchema(schema),
+            ParquetFileWriter.Mode.CREATE,
+            ROW_GROUP_BYTES,
+            0,
+            ParquetProperties.DEFAULT_COLUMN_INDEX_TRUNCATE_LENGTH,
+            ParquetProperties.DEFAULT_STATISTICS_TRUNCATE_LENGTH,
+            ParquetProperties.DEFAULT_PAGE_WRITE_CHECKSUM_ENABLED);
+    w.start();
+    for (RowGroupCopy src : sources) {
+      src.appendTo(w);
+    }
+    Map<String, String> meta = new java.util.LinkedHashMap<>();
+    meta.put("parquet.avro.schema", schema.toString());
+    meta.put("writer.model.name", "avro");
+    meta.put(PandasMetadata.KEY, pandasJson);
+    w.end(meta);
+    if (fsync) {
+      AtomicFiles.fsync(file);
+    }
+    return Files.size(file);
+  }
+
+  /** Whether a part's row groups can be copied into a part of {@code schema}. */
+  public static boolean copyable(RowGroupCopy part, MessageType schema) {
+    return part.schema().equals(schema);
+  }
+
+  /** The Parquet schema parts of an Avro schema are written with. */
+  public static MessageType fileSchema(Schema avro) {
+    return parquetSchema(avro);
   }
 
   /** A part being written row by row. Not thread-safe. */

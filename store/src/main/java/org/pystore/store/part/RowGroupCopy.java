@@ -1,0 +1,61 @@
+package org.pystore.store.part;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * An open part whose row groups can be appended to a new part as they are: no decoding, no
+ * re-encoding. Holds the file open, so the part may be moved or deleted meanwhile.
+ */
+public final class RowGroupCopy implements AutoCloseable {
+  private final ChannelInputFile in;
+  private final ParquetFileReader reader;
+
+  private RowGroupCopy(ChannelInputFile in, ParquetFileReader reader) {
+    this.in = in;
+    this.reader = reader;
+  }
+
+  /**
+   * Opens a part and reads its footer.
+   *
+   * @param file the part
+   * @return the open part
+   * @throws IOException when it is missing or unreadable
+   */
+  public static RowGroupCopy open(Path file) throws IOException {
+    ChannelInputFile in = ChannelInputFile.open(file);
+    try {
+      return new RowGroupCopy(in, ParquetFileReader.open(in, PartReader.readOptions()));
+    } catch (IOException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /** The file's Parquet schema. */
+  public MessageType schema() {
+    return reader.getFooter().getFileMetaData().getSchema();
+  }
+
+  /** Rows in the file. */
+  public long rows() {
+    return reader.getRecordCount();
+  }
+
+  void appendTo(ParquetFileWriter writer) throws IOException {
+    reader.appendTo(writer);
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      reader.close();
+    } finally {
+      in.close();
+    }
+  }
+}
