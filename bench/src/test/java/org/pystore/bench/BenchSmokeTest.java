@@ -28,6 +28,8 @@ class BenchSmokeTest {
         .contains("item of      10,000 rows: append")
         .contains("full read")
         .contains("one-day range")
+        .contains("whole batches redelivered")
+        .contains("every part repeats its neighbour's tail")
         .contains("sink, schemaless JSON")
         .contains("source replay");
   }

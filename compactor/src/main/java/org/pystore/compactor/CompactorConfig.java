@@ -103,6 +103,30 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
               Durations.format(CompactionOptions.DEFAULT_ORPHAN_GRACE),
               "How old a written but never committed part must be before vacuum deletes it."));
 
+  /** The reference table of {@link #KEYS} in Markdown, as docs/compaction.md carries it. */
+  public static String markdown() {
+    StringBuilder b = new StringBuilder();
+    b.append("| key | default | meaning |\n|---|---|---|\n");
+    for (Key k : KEYS) {
+      b.append("| `")
+          .append(k.name())
+          .append("` | ")
+          .append(
+              k.defaultValue() == null
+                  ? "(required)"
+                  : k.defaultValue().isEmpty() ? "(none)" : "`" + k.defaultValue() + "`")
+          .append(" | ")
+          .append(k.doc().replace("|", "\\|"))
+          .append(" |\n");
+    }
+    return b.toString();
+  }
+
+  /** Prints {@link #markdown()}: regenerates the table in docs/compaction.md. */
+  public static void main(String[] args) {
+    System.out.print(markdown());
+  }
+
   /**
    * A cron schedule and the collections it covers.
    *

@@ -243,10 +243,11 @@ final class Runner {
         if (hi >= max) {
           break;
         }
-        units.add(new Merge(g, lo, hi, (long) (rowsUpTo(g, hi) - rowsUpTo(g, lo - 1))));
+        units.add(
+            new Merge(within(g, lo, hi), lo, hi, (long) (rowsUpTo(g, hi) - rowsUpTo(g, lo - 1))));
         lo = hi + 1;
       }
-      units.add(new Merge(g, lo, max, (long) (rows - rowsUpTo(g, lo - 1))));
+      units.add(new Merge(within(g, lo, max), lo, max, (long) (rows - rowsUpTo(g, lo - 1))));
     }
     List<List<Unit>> out = new ArrayList<>();
     List<Unit> current = new ArrayList<>();
@@ -260,6 +261,17 @@ final class Runner {
       acc += u.rows();
     }
     out.add(current);
+    return out;
+  }
+
+  /** The parts that can hold rows in [lo, hi]: only those are opened for that slice. */
+  private static List<PartInfo> within(List<PartInfo> parts, long lo, long hi) {
+    List<PartInfo> out = new ArrayList<>();
+    for (PartInfo p : parts) {
+      if (p.overlaps(lo, hi)) {
+        out.add(p);
+      }
+    }
     return out;
   }
 

@@ -36,6 +36,12 @@ public final class PartWriter {
   /** Rows per row group cap, so a range read can skip most of a large part by statistics. */
   static final long ROW_GROUP_BYTES = 64L * 1024 * 1024;
 
+  /**
+   * Row group cap of parts written row by row (compaction): a writer holds one row group in memory,
+   * and a compactor runs one writer per thread in a small heap.
+   */
+  static final long STREAM_ROW_GROUP_BYTES = 16L * 1024 * 1024;
+
   private PartWriter() {}
 
   /**
@@ -114,7 +120,7 @@ public final class PartWriter {
         new Builder(new LocalOutputFile(file), schema)
             .withConf(conf())
             .withCompressionCodec(codec.parquetCodec())
-            .withRowGroupSize(ROW_GROUP_BYTES)
+            .withRowGroupSize(STREAM_ROW_GROUP_BYTES)
             .withDictionaryEncoding(indexColumn, false)
             .withWriteMode(ParquetFileWriter.Mode.CREATE)
             .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))

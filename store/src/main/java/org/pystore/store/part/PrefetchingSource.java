@@ -17,7 +17,7 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class PrefetchingSource implements RowSource {
   static final int BATCH = 2048;
-  static final int DEPTH = 16;
+  static final int DEPTH = 4;
   private static final Object END = new Object();
   private static final AtomicInteger THREADS = new AtomicInteger();
   private static final ExecutorService DECODERS =
