@@ -14,10 +14,11 @@ import org.pystore.store.log.PartInfo;
  * <p>Within each time bucket, parts are ordered by their first index and grouped into overlap
  * groups: parts whose index ranges overlap, directly or through others. A group of two or more
  * parts may hold rows the dedupe policy drops and makes every read merge, so it is always merged. A
- * single part is merged only when it is small (below {@code smallFraction * targetBytes}). A merge
- * takes a run of consecutive groups that are overlapping or small; a large non-overlapping part
- * ends a run and is never rewritten. A run of small parts alone is merged once it holds at least
- * {@code minParts} parts.
+ * single part is merged only when it is small (below {@code smallFraction * targetBytes}) or holds
+ * rows the dedupe policy drops (one write held the same row twice). A merge takes a run of
+ * consecutive groups that are overlapping or small; a large non-overlapping part ends a run and is
+ * never rewritten. A run of small parts alone is merged once it holds at least {@code minParts}
+ * parts.
  *
  * <p>Each task's inputs are closed under overlap, and its output spans no other part's range, so
  * replacing the inputs by one merged part of the newest input's data age keeps every read equal,
@@ -54,7 +55,7 @@ public final class Planner {
   }
 
   private void planBucket(String bucket, List<PartInfo> parts, List<Plan.Task> out) {
-    if (parts.size() < 2) {
+    if (parts.size() < 2 && parts.get(0).duplicates() == 0) {
       return;
     }
     List<List<PartInfo>> groups = overlapGroups(parts);
@@ -62,7 +63,9 @@ public final class Planner {
     List<PartInfo> run = new ArrayList<>();
     int overlapping = 0;
     for (List<PartInfo> g : groups) {
-      boolean mergeable = g.size() > 1 || g.get(0).bytes() < options.smallBytes();
+      PartInfo first = g.get(0);
+      boolean mergeable =
+          g.size() > 1 || first.bytes() < options.smallBytes() || first.duplicates() > 0;
       if (mergeable) {
         run.addAll(g);
         overlapping += g.size() > 1 ? 1 : 0;
@@ -110,28 +113,31 @@ public final class Planner {
   }
 
   private void emit(String bucket, List<PartInfo> run, int overlapping, List<Plan.Task> out) {
-    if (run.size() < 2) {
+    long dupRows = run.stream().mapToLong(PartInfo::duplicates).sum();
+    if (run.isEmpty() || (run.size() < 2 && dupRows == 0)) {
       return;
     }
+    List<String> why = new ArrayList<>();
     if (overlapping > 0) {
-      out.add(
-          new Plan.Task(
-              bucket,
-              run,
-              overlapping
-                  + (overlapping == 1 ? " group" : " groups")
-                  + " of overlapping parts (reads merge them; may hold duplicates)"));
-    } else if (run.size() >= options.minParts() && fewerParts(run)) {
-      out.add(
-          new Plan.Task(
-              bucket,
-              run,
-              run.size()
-                  + " small parts (each under "
-                  + options.smallBytes()
-                  + " bytes; at least "
-                  + options.minParts()
-                  + " trigger a merge)"));
+      why.add(
+          overlapping
+              + (overlapping == 1 ? " group" : " groups")
+              + " of overlapping parts (reads merge them; may hold duplicates)");
+    }
+    if (dupRows > 0) {
+      why.add(dupRows + " duplicate rows inside parts");
+    }
+    if (why.isEmpty() && run.size() >= options.minParts() && fewerParts(run)) {
+      why.add(
+          run.size()
+              + " small parts (each under "
+              + options.smallBytes()
+              + " bytes; at least "
+              + options.minParts()
+              + " trigger a merge)");
+    }
+    if (!why.isEmpty()) {
+      out.add(new Plan.Task(bucket, run, String.join("; ", why)));
     }
   }
 }

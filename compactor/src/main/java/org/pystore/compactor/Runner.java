@@ -230,7 +230,7 @@ final class Runner {
     double share = (double) total / n;
     List<Unit> units = new ArrayList<>();
     for (List<PartInfo> g : Planner.overlapGroups(task.inputs())) {
-      if (g.size() == 1) {
+      if (g.size() == 1 && g.get(0).duplicates() == 0) {
         units.add(new Copy(g.get(0)));
         continue;
       }

@@ -172,6 +172,29 @@ class CompactionTest {
   }
 
   @Test
+  void aLargePartHoldingDuplicatesOfItsOwnIsRewritten() {
+    Item item = store().item("ticks", "DUPS");
+    List<GenericRecord> rows = new java.util.ArrayList<>(Ticks.series(1000, 0));
+    rows.addAll(Ticks.series(40, 0)); // the same 40 rows twice in one write
+    item.write(Ticks.SCHEMA, rows, ItemOptions.defaults(), Map.of(), false);
+    assertThat(item.state().parts().values())
+        .extracting(org.pystore.store.log.PartInfo::duplicates)
+        .containsExactly(40L);
+    List<String> before = Fixtures.read(item);
+    // every part is large here: only the duplicates make the planner act
+    try (CompactionService s =
+        new CompactionService(store(), small().withTargetBytes(1024).withSmallFraction(0.01))) {
+      Plan plan = s.plan(item);
+      assertThat(plan.tasks()).hasSize(1);
+      assertThat(plan.tasks().get(0).reason()).contains("40 duplicate rows inside parts");
+      assertThat(s.compact(item).get(0).duplicatesRemoved()).isEqualTo(40);
+      assertThat(s.plan(item).isEmpty()).isTrue();
+    }
+    assertThat(item.state().rows()).isEqualTo(1000);
+    assertThat(Fixtures.read(item)).isEqualTo(before);
+  }
+
+  @Test
   void mergesNeverCrossABucket() {
     Item item = store().item("ticks", "DAYS");
     item.write(Ticks.SCHEMA, List.of(), ItemOptions.defaults(), Map.of(), false);

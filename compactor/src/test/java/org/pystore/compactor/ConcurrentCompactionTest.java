@@ -138,6 +138,53 @@ class ConcurrentCompactionTest {
     }
   }
 
+  /** Two compactor JVMs on one store at once, while this one keeps appending. */
+  @Test
+  void twoCompactorProcessesAtOnce() throws Exception {
+    List<Item> items = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Item item = store().item("ticks", "P" + i);
+      Fixtures.sinkLike(item, 30, 200, 4, 40);
+      items.add(item);
+    }
+    Map<String, List<String>> before = new java.util.HashMap<>();
+    for (Item item : items) {
+      before.put(item.name(), Fixtures.read(item));
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> procs = new ArrayList<>();
+    for (int k = 0; k < 2; k++) {
+      procs.add(
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CompactChild.class.getName(),
+                  root.toString(),
+                  "ticks",
+                  "-",
+                  "NONE",
+                  "3")
+              .redirectErrorStream(true)
+              .start());
+    }
+    long merges = 0;
+    for (Process p : procs) {
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(out).isZero();
+      merges += Long.parseLong(out.substring(out.lastIndexOf("MERGES ") + 7).trim());
+    }
+    assertThat(merges).isPositive();
+    for (Item item : items) {
+      assertThat(Fixtures.read(item)).as(item.name()).isEqualTo(before.get(item.name()));
+      item.vacuum(Duration.ZERO, Duration.ZERO, false);
+      assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
+      assertThat(Fixtures.files(item.path().resolve("_staging"))).isEmpty();
+      assertThat(Fixtures.files(item.path().resolve("_removed"))).isEmpty();
+    }
+  }
+
   @Test
   void aMergeWhoseInputWasReplacedMeanwhileAbortsAndLeavesNothing() throws Exception {
     Item item = store().item("ticks", "race");

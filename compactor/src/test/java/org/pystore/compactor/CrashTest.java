@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -103,6 +104,44 @@ class CrashTest {
       p.destroyForcibly();
     }
     assertRecovers(step, before, parts);
+  }
+
+  /** SIGTERM to a worker mid-pass: the merge is finished or abandoned, never left half done. */
+  @Test
+  void sigtermStopsTheWorkerCleanly() throws Exception {
+    Item item = Store.open(root).item("ticks", "X");
+    Fixtures.sinkLike(item, 40, 2000, 4, 50);
+    List<String> before = Fixtures.read(item);
+    Path cfg = root.resolve("compactor.properties");
+    java.nio.file.Files.writeString(
+        cfg,
+        "store.path="
+            + root.toString().replace("\\", "/")
+            + "\nschedule.cron=* * * * * ?\ncompact.target.bytes=65536\ncompact.min.parts=2\n");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                CompactorMain.class.getName(),
+                "--config",
+                cfg.toString())
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      Thread.sleep(2500); // the first pass fires within a second and takes longer than that
+      p.destroy(); // SIGTERM: the shutdown hook stops the worker
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the worker exits").isTrue();
+      out.lines().forEach(l -> {});
+    } finally {
+      p.destroyForcibly();
+    }
+    assertThat(Fixtures.read(item)).isEqualTo(before);
+    // nothing half done: no staged file is left, and what is visible is one whole version
+    assertThat(Fixtures.files(item.path().resolve("_staging"))).isEmpty();
+    assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
   }
 
   private void assertRecovers(CommitStep step, List<String> before, Set<String> before12)

@@ -114,6 +114,46 @@ final class Batch {
     return new Batch(schema, rows, cut(index, unit, options));
   }
 
+  /**
+   * Rows of one run that the dedupe policy drops within the run itself (rows are sorted by index
+   * and key columns, so such rows are neighbours or share an index).
+   */
+  long duplicates(Run run, ItemOptions options) {
+    if (options.dedupe() == DedupePolicy.NONE) {
+      return 0;
+    }
+    int indexPos = schema.getField(options.indexColumn()).pos();
+    List<Schema.Field> keys = new ArrayList<>();
+    for (String k : options.keyColumns()) {
+      keys.add(schema.getField(k));
+    }
+    long dropped = 0;
+    int groupStart = run.from();
+    java.util.Set<GenericRecord> seen = null;
+    for (int i = run.from() + 1; i < run.to(); i++) {
+      GenericRecord prev = rows.get(i - 1);
+      GenericRecord r = rows.get(i);
+      if (!r.get(indexPos).equals(prev.get(indexPos))) {
+        groupStart = i;
+        seen = null;
+        continue;
+      }
+      if (options.dedupe() == DedupePolicy.EXACT) {
+        if (seen == null) {
+          seen = new java.util.HashSet<>(rows.subList(groupStart, i));
+        }
+        dropped += seen.add(r) ? 0 : 1;
+      } else {
+        boolean sameKey = true;
+        for (Schema.Field f : keys) {
+          sameKey &= GenericData.get().compare(r.get(f.pos()), prev.get(f.pos()), f.schema()) == 0;
+        }
+        dropped += sameKey ? 1 : 0;
+      }
+    }
+    return dropped;
+  }
+
   private static List<Run> cut(long[] index, IndexUnit unit, ItemOptions options) {
     List<Run> runs = new ArrayList<>();
     int start = 0;

@@ -85,7 +85,14 @@ final class PartFiles {
         }
         staged.add(
             new PartInfo(
-                file, run.to() - run.from(), bytes, run.min(), run.max(), run.bucket(), 0));
+                file,
+                run.to() - run.from(),
+                bytes,
+                run.min(),
+                run.max(),
+                run.bucket(),
+                0,
+                batch.duplicates(run, options)));
         current = null;
       }
     } catch (IOException e) {

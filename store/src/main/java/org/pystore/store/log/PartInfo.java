@@ -1,5 +1,7 @@
 package org.pystore.store.log;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One immutable Parquet part as the commit log records it.
  *
@@ -11,9 +13,24 @@ package org.pystore.store.log;
  * @param bucket label of the time bucket the part lies inside
  * @param seq data age: the version that first committed the part's rows (for a merged part, the
  *     newest of its inputs). Orders equal keys for the {@code last}/{@code first} policies.
+ * @param duplicates rows of this part alone that the item's dedupe policy drops (one write that
+ *     held the same row twice); compaction rewrites such a part even when it overlaps no other
  */
 public record PartInfo(
-    String name, long rows, long bytes, long minIndex, long maxIndex, String bucket, long seq) {
+    String name,
+    long rows,
+    long bytes,
+    long minIndex,
+    long maxIndex,
+    String bucket,
+    long seq,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long duplicates) {
+
+  /** A part without duplicates of its own. */
+  public PartInfo(
+      String name, long rows, long bytes, long minIndex, long maxIndex, String bucket, long seq) {
+    this(name, rows, bytes, minIndex, maxIndex, bucket, seq, 0);
+  }
 
   /** Whether the part can hold index values in {@code [from, to]}. */
   public boolean overlaps(long from, long to) {
@@ -22,6 +39,6 @@ public record PartInfo(
 
   /** The same part with another data age. */
   public PartInfo withSeq(long newSeq) {
-    return new PartInfo(name, rows, bytes, minIndex, maxIndex, bucket, newSeq);
+    return new PartInfo(name, rows, bytes, minIndex, maxIndex, bucket, newSeq, duplicates);
   }
 }
