@@ -151,12 +151,12 @@ class ConcurrentCompactionTest {
     for (Item item : items) {
       before.put(item.name(), Fixtures.read(item));
     }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> procs = new ArrayList<>();
     for (int k = 0; k < 2; k++) {
       procs.add(
           new ProcessBuilder(
-                  java,
+                  javaBin,
                   "-cp",
                   System.getProperty("java.class.path"),
                   CompactChild.class.getName(),
