@@ -49,6 +49,8 @@ final class InfoCommand implements Callable<Integer> {
       m.put("metadata", info.metadata());
       m.put("created", info.created().toString());
       m.put("updated", info.updated().toString());
+      m.put("lastCompacted", info.lastCompacted() == null ? null : info.lastCompacted().toString());
+      m.put("duplicatesRemoved", info.duplicatesRemoved());
       System.out.println(new String(Json.prettyBytes(m), StandardCharsets.UTF_8));
       return 0;
     }
@@ -85,6 +87,11 @@ final class InfoCommand implements Callable<Integer> {
         "metadata:  " + new String(Json.bytes(info.metadata()), StandardCharsets.UTF_8));
     System.out.println("created:   " + info.created());
     System.out.println("updated:   " + info.updated());
+    System.out.println(
+        "compacted: "
+            + (info.lastCompacted() == null
+                ? "never"
+                : info.lastCompacted() + " (" + info.duplicatesRemoved() + " duplicates removed)"));
     return 0;
   }
 }

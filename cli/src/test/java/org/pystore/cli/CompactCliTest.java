@@ -73,6 +73,7 @@ class CompactCliTest {
     assertThat(c.out()).contains("[1/1] ticks/AAPL: parts 5 -> 1, 5 duplicates removed");
     assertThat(run("read", "ticks/AAPL").out()).isEqualTo(before);
     assertThat(visibleParts()).isEqualTo(1);
+    assertThat(run("info", "ticks/AAPL").out()).contains("(5 duplicates removed)");
 
     CliTest.Run keep = run("vacuum", "ticks");
     assertThat(keep.out()).contains("deleted 0 files").contains("5 replaced parts kept");

@@ -594,7 +594,9 @@ public final class Item {
         s.options(),
         s.metadata(),
         Instant.ofEpochMilli(s.created()),
-        Instant.ofEpochMilli(s.updated()));
+        Instant.ofEpochMilli(s.updated()),
+        s.lastCompacted() == 0 ? null : Instant.ofEpochMilli(s.lastCompacted()),
+        s.duplicatesRemoved());
   }
 
   /** Where the live parts of a state are on disk now. */

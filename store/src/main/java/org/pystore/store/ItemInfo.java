@@ -19,6 +19,8 @@ import java.util.Map;
  * @param metadata user metadata
  * @param created time of the first commit
  * @param updated time of the latest commit
+ * @param lastCompacted time of the latest compaction, null when never compacted
+ * @param duplicatesRemoved rows compactions dropped by the dedupe policy, over the item's history
  */
 public record ItemInfo(
     String collection,
@@ -33,4 +35,6 @@ public record ItemInfo(
     ItemOptions options,
     Map<String, Object> metadata,
     Instant created,
-    Instant updated) {}
+    Instant updated,
+    Instant lastCompacted,
+    long duplicatesRemoved) {}
