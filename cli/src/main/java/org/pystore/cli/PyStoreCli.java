@@ -30,8 +30,7 @@ import picocli.CommandLine.Spec;
       SnapshotCommand.class,
       CompactCommand.class,
       VacuumCommand.class,
-      DeleteCommand.class,
-      DemoCommand.class
+      DeleteCommand.class
     })
 public final class PyStoreCli {
   /** The environment variable naming the store when {@code --store} is not given. */

@@ -223,12 +223,4 @@ class CliTest {
     assertThat(p.exitValue()).isZero();
     assertThat(out).isEqualTo("envc\n");
   }
-
-  @Test
-  void demoSummaryAddsUp() {
-    Run d = run("demo", "--symbols", "3", "--ticks", "2000", "--batches", "5");
-    assertThat(d.code()).as(d.err()).isZero();
-    assertThat(d.out()).contains("rows in: 6,").contains("rows read back: 6,000");
-    assertThat(run("items", "demo").out().lines()).containsExactly("SYM000", "SYM001", "SYM002");
-  }
 }

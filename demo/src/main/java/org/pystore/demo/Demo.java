@@ -1,0 +1,467 @@
+package org.pystore.demo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.pystore.compactor.CompactionOptions;
+import org.pystore.compactor.CompactionService;
+import org.pystore.compactor.PassSummary;
+import org.pystore.embedded.EmbeddedConnect;
+import org.pystore.embedded.EmbeddedKafka;
+import org.pystore.store.Item;
+import org.pystore.store.PyCollection;
+import org.pystore.store.RowReader;
+import org.pystore.store.Store;
+import org.pystore.store.fs.AtomicFiles;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole product on an embedded default: an in-process Kafka broker (KRaft) and Connect worker
+ * on 127.0.0.1, a tick generator (random walks, exact duplicates, out-of-order ticks, a burst of
+ * late data and a few bad records), the sink into a local store, a compaction pass, a replay of one
+ * symbol into a topic, and a summary that adds up.
+ */
+@Command(
+    name = "pystore demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run Kafka and Connect in-process, sink generated ticks into a store, compact, replay one"
+            + " symbol, and print what happened.")
+public final class Demo implements Callable<Integer> {
+  static final String COLLECTION = "demo";
+  static final String TOPIC = "demo";
+  static final String DLQ = "demo-dlq";
+  static final String REPLAY = "demo-replay";
+  static final String SINK = "demo-sink";
+  static final int BAD_RECORDS = 3;
+
+  @Option(
+      names = "--store",
+      paramLabel = "DIR",
+      description = "The store (default: ${DEFAULT-VALUE}).")
+  Path store = Path.of("demo-store");
+
+  @Option(names = "--symbols", description = "Symbols (default: ${DEFAULT-VALUE}).")
+  int symbols = 20;
+
+  @Option(names = "--ticks", description = "Ticks per symbol (default: ${DEFAULT-VALUE}).")
+  int ticks = 50_000;
+
+  @Option(
+      names = "--replay-speed",
+      description =
+          "Replay pace: 0 as fast as possible, 1 the original pace, N times faster"
+              + " (default: ${DEFAULT-VALUE}).")
+  double replaySpeed = 0;
+
+  @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed = 42;
+
+  /**
+   * What the demo did.
+   *
+   * @param rowsIn records sent to Kafka (duplicates and bad records included)
+   * @param duplicatesSent exact duplicates among them
+   * @param late ticks held back and sent at the end, older than what came before
+   * @param bad records that are not JSON
+   * @param partsBefore parts after the sink, before compaction
+   * @param partsAfter parts after compaction
+   * @param duplicatesRemoved rows compaction dropped
+   * @param rowsStored rows in the store after compaction
+   * @param rowsRead rows a read of every item returns
+   * @param dlq records in the dead letter queue
+   * @param replayItem the item replayed
+   * @param replayed records the replay topic received
+   */
+  public record Summary(
+      long rowsIn,
+      long duplicatesSent,
+      long late,
+      long bad,
+      long partsBefore,
+      long partsAfter,
+      long duplicatesRemoved,
+      long rowsStored,
+      long rowsRead,
+      long dlq,
+      String replayItem,
+      long replayed) {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Demo()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (symbols < 1 || ticks < 10) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--symbols must be at least 1 and --ticks at least 10");
+    }
+    long start = System.nanoTime();
+    Summary s = run();
+    System.out.printf(
+        Locale.ROOT,
+        "%nrows in:            %,d sent to Kafka (%,d exact duplicates, %,d late, %,d bad)%n"
+            + "rows stored:        %,d (reads return %,d)%n"
+            + "duplicates removed: %,d by compaction%n"
+            + "dead letter queue:  %,d%n"
+            + "check:              %,d = %,d + %,d + %,d%n"
+            + "parts:              %,d before compaction, %,d after%n"
+            + "replayed:           %,d rows of %s into topic %s%n"
+            + "took %.1f s%n",
+        s.rowsIn(),
+        s.duplicatesSent(),
+        s.late(),
+        s.bad(),
+        s.rowsStored(),
+        s.rowsRead(),
+        s.duplicatesRemoved(),
+        s.dlq(),
+        s.rowsIn(),
+        s.rowsStored(),
+        s.duplicatesRemoved(),
+        s.dlq(),
+        s.partsBefore(),
+        s.partsAfter(),
+        s.replayed(),
+        s.replayItem(),
+        REPLAY,
+        (System.nanoTime() - start) / 1e9);
+    Path abs = store.toAbsolutePath().normalize();
+    System.out.printf(
+        Locale.ROOT,
+        "%nLook at the result:%n"
+            + "  ./pystore --store %s items %s%n"
+            + "  ./pystore --store %s read %s/%s --limit 5%n"
+            + "  ./pystore --store %s info %s/%s%n"
+            + "  duckdb -c \"SELECT count(*), min(ts), max(ts) FROM read_parquet('%s/%s/%s/*.parquet')\"%n"
+            + "  python -c \"import pandas as pd; print(pd.read_parquet('%s/%s/%s').tail())\"%n"
+            + "  python -c \"import pystore; pystore.set_path('%s');"
+            + " print(pystore.store('%s').collection('%s').item('%s').to_pandas().tail())\"%n",
+        store,
+        COLLECTION,
+        store,
+        COLLECTION,
+        s.replayItem(),
+        store,
+        COLLECTION,
+        s.replayItem(),
+        abs,
+        COLLECTION,
+        s.replayItem(),
+        abs,
+        COLLECTION,
+        s.replayItem(),
+        abs.getParent(),
+        abs.getFileName(),
+        COLLECTION,
+        s.replayItem());
+    boolean adds = s.rowsIn() == s.rowsStored() + s.duplicatesRemoved() + s.dlq();
+    return adds && s.rowsRead() == s.rowsStored() && s.replayed() > 0 ? 0 : 1;
+  }
+
+  /** Runs the demo; prints progress; returns the figures. */
+  public Summary run() throws Exception {
+    Files.createDirectories(store);
+    Store st = Store.open(store);
+    if (st.collections().contains(COLLECTION)) {
+      st.deleteCollection(COLLECTION);
+    }
+    // the sink's checkpoints name topic partitions of the previous run's broker, which is gone:
+    // a new broker's topic starts at offset 0 again
+    AtomicFiles.deleteTree(store.resolve("_sink").resolve(SINK));
+    Path kafkaDir = Files.createTempDirectory("pystore-demo-kafka");
+    try (EmbeddedKafka kafka = step("starting Kafka (KRaft, 127.0.0.1)", () -> start(kafkaDir));
+        EmbeddedConnect connect =
+            step(
+                "starting Kafka Connect",
+                () -> EmbeddedConnect.start(kafka.bootstrapServers(), Map.of()))) {
+      kafka.createTopic(TOPIC, 4);
+      kafka.createTopic(REPLAY, 1);
+      kafka.createTopic(DLQ, 1);
+      Sent sent = produce(kafka.bootstrapServers());
+      System.out.printf(
+          Locale.ROOT,
+          "sent %,d records for %d symbols to topic %s%n",
+          sent.records,
+          symbols,
+          TOPIC);
+
+      connect.putConnector(SINK, sinkConfig());
+      connect.awaitRunning(SINK, 2, Duration.ofSeconds(60));
+      PyCollection col = st.collection(COLLECTION);
+      long expected = sent.records - BAD_RECORDS;
+      waitFor("sink", expected, () -> storedRows(st), Duration.ofSeconds(180));
+      long dlq = count(kafka.bootstrapServers(), DLQ, BAD_RECORDS, Duration.ofSeconds(30));
+      connect.deleteConnector(SINK);
+
+      long partsBefore = parts(col);
+      System.out.printf(
+          Locale.ROOT, "compacting %d items (%,d parts)...%n", col.items().size(), partsBefore);
+      PassSummary pass;
+      try (CompactionService compactor =
+          new CompactionService(st, CompactionOptions.defaults().withVacuum(false))) {
+        pass = compactor.run(List.of(COLLECTION), null);
+      }
+      long partsAfter = parts(col);
+      System.out.printf(
+          Locale.ROOT,
+          "compacted: %d merges, parts %,d -> %,d, %,d duplicates removed%n",
+          pass.merges(),
+          partsBefore,
+          partsAfter,
+          pass.duplicatesRemoved());
+
+      String replayItem = symbol(0);
+      long replayRows = readRows(col.item(replayItem));
+      connect.putConnector("demo-replay", sourceConfig(replayItem));
+      long replayed =
+          waitFor(
+              "replay of " + replayItem,
+              replayRows,
+              countingConsumer(kafka.bootstrapServers(), REPLAY),
+              Duration.ofSeconds(180));
+      connect.deleteConnector("demo-replay");
+
+      long read = 0;
+      for (String name : col.items()) {
+        read += readRows(col.item(name));
+      }
+      return new Summary(
+          sent.records,
+          sent.duplicates,
+          sent.late,
+          BAD_RECORDS,
+          partsBefore,
+          partsAfter,
+          pass.duplicatesRemoved(),
+          storedRows(st),
+          read,
+          dlq,
+          replayItem,
+          replayed);
+    } finally {
+      AtomicFiles.deleteTree(kafkaDir);
+    }
+  }
+
+  private static EmbeddedKafka start(Path dir) throws Exception {
+    return EmbeddedKafka.start(dir);
+  }
+
+  interface Step<T> {
+    T get() throws Exception;
+  }
+
+  private static <T> T step(String what, Step<T> s) throws Exception {
+    long t = System.nanoTime();
+    System.out.print(what + "... ");
+    System.out.flush();
+    T v = s.get();
+    System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t) / 1e9);
+    return v;
+  }
+
+  static String symbol(int i) {
+    return String.format(Locale.ROOT, "SYM%03d", i);
+  }
+
+  private record Sent(long records, long duplicates, long late) {}
+
+  /**
+   * Sends every symbol's ticks: one every 100 ms, prices a random walk. About 1% are sent twice
+   * (exact duplicates), about 5% swap places with a neighbour (out of order), and 2% are held back
+   * and sent at the end (late data). A few records are not JSON at all.
+   */
+  private Sent produce(String bootstrap) {
+    Random rnd = new Random(seed);
+    long t0 = Instant.parse("2024-01-02T09:30:00Z").getEpochSecond() * 1_000_000_000L;
+    long records = 0;
+    long duplicates = 0;
+    List<ProducerRecord<String, String>> late = new ArrayList<>();
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("linger.ms", 20);
+    props.put("batch.size", 256 * 1024);
+    try (KafkaProducer<String, String> p =
+        new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+      for (int s = 0; s < symbols; s++) {
+        String sym = symbol(s);
+        double price = 50 + rnd.nextInt(200);
+        List<ProducerRecord<String, String>> out = new ArrayList<>(ticks);
+        for (int i = 0; i < ticks; i++) {
+          price = Math.max(0.01, price + rnd.nextGaussian() * 0.05);
+          long ts = t0 + i * 100_000_000L + rnd.nextInt(1000);
+          String json =
+              String.format(
+                  Locale.ROOT,
+                  "{\"ts\":\"%s\",\"price\":%.2f,\"size\":%d}",
+                  Instant.ofEpochSecond(0, ts),
+                  price,
+                  1 + rnd.nextInt(500));
+          ProducerRecord<String, String> r = new ProducerRecord<>(TOPIC, sym, json);
+          if (rnd.nextDouble() < 0.02) {
+            late.add(r);
+            continue;
+          }
+          out.add(r);
+          if (rnd.nextDouble() < 0.01) {
+            out.add(r);
+            duplicates++;
+          }
+        }
+        for (int i = 1; i < out.size(); i++) {
+          if (rnd.nextDouble() < 0.05) {
+            Collections.swap(out, i - 1, i);
+          }
+        }
+        for (ProducerRecord<String, String> r : out) {
+          p.send(r);
+          records++;
+        }
+      }
+      for (ProducerRecord<String, String> r : late) {
+        p.send(r);
+        records++;
+      }
+      for (int i = 0; i < BAD_RECORDS; i++) {
+        p.send(new ProducerRecord<>(TOPIC, symbol(i % symbols), "not json {" + i));
+        records++;
+      }
+      p.flush();
+    }
+    return new Sent(records, duplicates, late.size());
+  }
+
+  private Map<String, String> sinkConfig() {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
+    c.put("tasks.max", "2");
+    c.put("topics", TOPIC);
+    c.put("store.path", store.toAbsolutePath().toString());
+    c.put("collection", COLLECTION);
+    c.put("index.field", "ts");
+    c.put("flush.records", "2000");
+    c.put("flush.interval.ms", "1000");
+    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    c.put("value.converter.schemas.enable", "false");
+    c.put("errors.tolerance", "all");
+    c.put("errors.deadletterqueue.topic.name", DLQ);
+    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.context.headers.enable", "true");
+    return c;
+  }
+
+  private Map<String, String> sourceConfig(String item) {
+    Map<String, String> c = new HashMap<>();
+    c.put("connector.class", "org.pystore.connect.source.PyStoreSourceConnector");
+    c.put("tasks.max", "1");
+    c.put("store.path", store.toAbsolutePath().toString());
+    c.put("collection", COLLECTION);
+    c.put("items", item);
+    c.put("topic", REPLAY);
+    c.put("replay.speed", Double.toString(replaySpeed));
+    return c;
+  }
+
+  private static long storedRows(Store st) {
+    if (!st.collections().contains(COLLECTION)) {
+      return 0;
+    }
+    long n = 0;
+    PyCollection col = st.collection(COLLECTION);
+    for (String name : col.items()) {
+      Item item = col.item(name);
+      if (item.exists()) {
+        n += item.state().rows();
+      }
+    }
+    return n;
+  }
+
+  private static long parts(PyCollection col) {
+    long n = 0;
+    for (String name : col.items()) {
+      n += col.item(name).state().parts().size();
+    }
+    return n;
+  }
+
+  private static long readRows(Item item) {
+    long n = 0;
+    try (RowReader r = item.read()) {
+      while (r.hasNext()) {
+        r.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Waits until a count reaches a target, printing progress about once a second. */
+  private static long waitFor(String what, long target, LongSupplier count, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long last = -1;
+    long n = count.getAsLong();
+    while (n < target && System.nanoTime() < deadline) {
+      if (n != last) {
+        System.out.printf(Locale.ROOT, "%s: %,d of %,d rows%n", what, n, target);
+        last = n;
+      }
+      Thread.sleep(1000);
+      n = count.getAsLong();
+    }
+    System.out.printf(
+        Locale.ROOT, "%s: %,d of %,d rows%s%n", what, n, target, n < target ? " (timed out)" : "");
+    return n;
+  }
+
+  /** A running count of the records in a topic, read_committed, from the start. */
+  private static LongSupplier countingConsumer(String bootstrap, String topic) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", "demo-" + topic);
+    props.put("auto.offset.reset", "earliest");
+    props.put("isolation.level", "read_committed");
+    KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    c.subscribe(List.of(topic));
+    long[] n = {0};
+    return () -> {
+      int got;
+      do {
+        got = c.poll(Duration.ofMillis(200)).count();
+        n[0] += got;
+      } while (got > 0);
+      return n[0];
+    };
+  }
+
+  private static long count(String bootstrap, String topic, long expected, Duration timeout) {
+    LongSupplier c = countingConsumer(bootstrap, topic);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long n = 0;
+    while (n < expected && System.nanoTime() < deadline) {
+      n = c.getAsLong();
+    }
+    return n;
+  }
+}
