@@ -164,6 +164,7 @@ final class PartFiles {
         Files.createDirectories(aside);
         for (String r : removed) {
           moveIfPresent(dir.resolve(r), aside.resolve(r));
+          markReplaced(aside.resolve(r));
         }
       }
       publishLeftovers(after);
@@ -179,6 +180,19 @@ final class PartFiles {
           e.toString());
     }
     writeMetadataFile(after);
+  }
+
+  /**
+   * Stamps a part moved aside with the time it was replaced: vacuum counts the retention period
+   * from a file's modification time, so it never needs to replay the whole log.
+   */
+  static void markReplaced(Path file) throws IOException {
+    try {
+      Files.setLastModifiedTime(
+          file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+    } catch (NoSuchFileException e) {
+      // still under _staging (a crashed publish) or already vacuumed
+    }
   }
 
   private static void moveIfPresent(Path from, Path to) throws IOException {

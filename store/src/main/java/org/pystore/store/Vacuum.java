@@ -7,11 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
@@ -22,12 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cleans one item's directory. Works from one replay of the commit log and only ever acts on files
- * that replay explains, so it is safe beside concurrent writers:
+ * Cleans one item's directory. Works from the latest state (read from a checkpoint) and, only when
+ * a crash left files that state does not explain, from one replay of the whole log; it acts only on
+ * files one of them explains, so it is safe beside concurrent writers:
  *
  * <ul>
  *   <li>a replaced part in {@code _removed/} is deleted once it was replaced longer ago than the
- *       retention period, unless a snapshot that has no hard link of its own still lists it;
+ *       retention period (its modification time, stamped when it was moved aside), unless a
+ *       snapshot that has no hard link of its own still lists it;
  *   <li>a file in {@code _staging/} that no commit lists is an orphan (its writer crashed or gave
  *       up) and is deleted once older than the grace period; a committed one is moved into place;
  *   <li>a replaced part still under its final name (its writer crashed after committing) is moved
@@ -53,67 +52,63 @@ final class Vacuum {
 
   VacuumReport run(Duration retention, Duration orphanGrace, boolean dryRun) {
     long now = System.currentTimeMillis();
-    // one replay: which parts are live, which were replaced and when, which were ever committed
-    Map<String, Long> replacedAt = new HashMap<>();
-    Set<String> live = new LinkedHashSet<>();
-    for (LogEntry e : log.entries()) {
-      for (String r : e.remove()) {
-        if (live.remove(r)) {
-          replacedAt.put(r, e.timestamp());
-        }
-      }
-      for (PartInfo p : e.add()) {
-        live.add(p.name());
-        replacedAt.remove(p.name());
-      }
-    }
+    // the latest state (from a checkpoint: cheap) says which parts are live; only files it does
+    // not explain, left by crashes, need the whole history
+    Set<String> live = new HashSet<>(item.state().parts().keySet());
     Set<String> pinned = snapshotPins();
     Path dir = item.path();
     Path staging = dir.resolve(PartLocator.STAGING);
     Path removed = dir.resolve(PartLocator.REMOVED);
     Counts c = new Counts();
     try {
+      List<Path> strayParts = new ArrayList<>();
       for (Path f : parquetFiles(dir)) {
+        if (!live.contains(f.getFileName().toString())) {
+          strayParts.add(f);
+        }
+      }
+      List<Path> strayStaged = files(staging);
+      History history = null;
+      if (!strayParts.isEmpty() || !strayStaged.isEmpty()) {
+        history = replay();
+      }
+      for (Path f : strayParts) {
         String n = f.getFileName().toString();
-        if (replacedAt.containsKey(n)) {
+        if (history.live.contains(n)) {
+          continue; // committed after the state above was read
+        }
+        if (history.replaced.contains(n)) {
           c.retired++;
-          if (!dryRun) {
-            Files.createDirectories(removed);
-            moveIfPresent(f, removed.resolve(n));
-          }
-        } else if (!live.contains(n)) {
+          retire(f, removed, dryRun);
+        } else {
           c.foreign.add(n);
         }
       }
-      for (Path f : files(staging)) {
+      for (Path f : strayStaged) {
         String n = f.getFileName().toString();
-        if (live.contains(n)) {
+        if (history.live.contains(n)) {
           c.published++;
           if (!dryRun) {
             moveIfPresent(f, dir.resolve(n));
           }
-        } else if (replacedAt.containsKey(n)) {
+        } else if (history.replaced.contains(n)) {
           c.retired++;
-          if (!dryRun) {
-            Files.createDirectories(removed);
-            moveIfPresent(f, removed.resolve(n));
-          }
+          retire(f, removed, dryRun);
         } else if (olderThan(f, now, orphanGrace)) {
           c.orphansDeleted++;
           c.bytesFreed += delete(f, dryRun);
         }
       }
+      long later = System.currentTimeMillis(); // after any part retired above was stamped
       for (Path f : files(removed)) {
         String n = f.getFileName().toString();
         if (live.contains(n)) {
-          continue; // replaced after our replay: a later vacuum decides
+          continue; // replaced after the state above was read: a later vacuum decides
         }
-        Long at = replacedAt.get(n);
-        boolean old = at == null ? olderThan(f, now, retention) : now - at >= retention.toMillis();
         if (pinned.contains(n)) {
           c.keptForSnapshots++;
-        } else if (!old) {
-          c.keptForRetention++;
+        } else if (!olderThan(f, later, retention)) {
+          c.keptForRetention++; // stamped with its replacement time when moved aside
         } else {
           c.removedDeleted++;
           c.bytesFreed += delete(f, dryRun);
@@ -143,6 +138,35 @@ final class Vacuum {
           c.foreign);
     }
     return report;
+  }
+
+  /** What the whole log says: parts live at its end, and parts some commit replaced. */
+  private record History(Set<String> live, Set<String> replaced) {}
+
+  private History replay() {
+    Set<String> live = new HashSet<>();
+    Set<String> replaced = new HashSet<>();
+    for (LogEntry e : log.entries()) {
+      for (String r : e.remove()) {
+        if (live.remove(r)) {
+          replaced.add(r);
+        }
+      }
+      for (PartInfo p : e.add()) {
+        live.add(p.name());
+      }
+    }
+    return new History(live, replaced);
+  }
+
+  private static void retire(Path f, Path removed, boolean dryRun) throws IOException {
+    if (dryRun) {
+      return;
+    }
+    Files.createDirectories(removed);
+    Path to = removed.resolve(f.getFileName().toString());
+    moveIfPresent(f, to);
+    PartFiles.markReplaced(to);
   }
 
   /** Parts some snapshot lists and holds no hard link of its own for. */
