@@ -314,14 +314,7 @@ public final class Item {
     Schema schema = s.schema();
     ItemOptions o = s.options();
     String idx = o.indexColumn();
-    List<BoundPredicate> pushdown = new ArrayList<>();
-    if (from != Long.MIN_VALUE) {
-      pushdown.add(new BoundPredicate(idx, Predicate.Op.GE, from));
-    }
-    if (to != Long.MAX_VALUE) {
-      pushdown.add(new BoundPredicate(idx, Predicate.Op.LE, to));
-    }
-    PartLocator locator = new PartLocator(label, dir, null);
+    List<BoundPredicate> pushdown = indexRange(idx, from, to);
     MergeReader.Spec spec =
         new MergeReader.Spec(
             s.version(),
@@ -335,13 +328,30 @@ public final class Item {
             to,
             List.of(),
             -1);
-    return new MergeReader(
-        spec,
-        part ->
-            new PrefetchingSource(
-                locator.open(
-                    part,
-                    file -> PartReader.open(file, schema, mt -> Pushdown.build(pushdown, mt)))));
+    return new MergeReader(spec, opener(null, schema, pushdown));
+  }
+
+  /** Filters on the index that the files can apply by statistics. */
+  private static List<BoundPredicate> indexRange(String idx, long from, long to) {
+    List<BoundPredicate> out = new ArrayList<>();
+    if (from != Long.MIN_VALUE) {
+      out.add(new BoundPredicate(idx, Predicate.Op.GE, from));
+    }
+    if (to != Long.MAX_VALUE) {
+      out.add(new BoundPredicate(idx, Predicate.Op.LE, to));
+    }
+    return out;
+  }
+
+  /** Opens parts where they are now, decoding ahead on a background thread. */
+  private MergeReader.PartOpener opener(
+      Path snapshotDir, Schema readSchema, List<BoundPredicate> pushdown) {
+    PartLocator locator = new PartLocator(label, dir, snapshotDir);
+    return part ->
+        new PrefetchingSource(
+            locator.open(
+                part,
+                file -> PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt))));
   }
 
   /**
@@ -479,13 +489,7 @@ public final class Item {
     }
     Set<String> readCols = new LinkedHashSet<>(out);
     DedupePolicy policy = o.dedupe();
-    List<BoundPredicate> pushdown = new ArrayList<>();
-    if (from != Long.MIN_VALUE) {
-      pushdown.add(new BoundPredicate(idx, Predicate.Op.GE, from));
-    }
-    if (to != Long.MAX_VALUE) {
-      pushdown.add(new BoundPredicate(idx, Predicate.Op.LE, to));
-    }
+    List<BoundPredicate> pushdown = indexRange(idx, from, to);
     if (policy == DedupePolicy.EXACT) {
       readCols.addAll(Schemas.names(itemSchema));
     } else {
@@ -507,7 +511,6 @@ public final class Item {
         parts.add(p);
       }
     }
-    PartLocator locator = new PartLocator(label, dir, snapshotDir);
     MergeReader.Spec spec =
         new MergeReader.Spec(
             s.version(),
@@ -521,14 +524,7 @@ public final class Item {
             to,
             filters,
             opts.limit());
-    return new MergeReader(
-        spec,
-        part ->
-            new PrefetchingSource(
-                locator.open(
-                    part,
-                    file ->
-                        PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt)))));
+    return new MergeReader(spec, opener(snapshotDir, readSchema, pushdown));
   }
 
   private static long ceil(IndexUnit unit, Instant t) {
@@ -572,14 +568,6 @@ public final class Item {
   public ItemInfo info() {
     ItemState s = state();
     IndexUnit unit = IndexUnit.of(s.schema().getField(s.options().indexColumn()).schema());
-    long bytes = 0;
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (PartInfo p : s.parts().values()) {
-      bytes += p.bytes();
-      min = Math.min(min, p.minIndex());
-      max = Math.max(max, p.maxIndex());
-    }
     boolean empty = s.parts().isEmpty();
     return new ItemInfo(
         collection.name(),
@@ -587,9 +575,9 @@ public final class Item {
         s.version(),
         s.rows(),
         s.parts().size(),
-        bytes,
-        empty ? null : unit.toInstant(min),
-        empty ? null : unit.toInstant(max),
+        s.bytes(),
+        empty ? null : unit.toInstant(s.minIndex()),
+        empty ? null : unit.toInstant(s.maxIndex()),
         s.schema().toString(),
         s.options(),
         s.metadata(),

@@ -224,22 +224,14 @@ final class PartFiles {
 
   /** The store's figures about a state: what {@code pystore info} shows, for other tools. */
   static Map<String, Object> stats(ItemState s) {
-    long bytes = 0;
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (PartInfo p : s.parts().values()) {
-      bytes += p.bytes();
-      min = Math.min(min, p.minIndex());
-      max = Math.max(max, p.maxIndex());
-    }
     IndexUnit unit = IndexUnit.of(s.schema().getField(s.options().indexColumn()).schema());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("version", s.version());
     m.put("rows", s.rows());
     m.put("parts", s.parts().size());
-    m.put("bytes", bytes);
-    m.put("start", s.parts().isEmpty() ? null : unit.toInstant(min).toString());
-    m.put("end", s.parts().isEmpty() ? null : unit.toInstant(max).toString());
+    m.put("bytes", s.bytes());
+    m.put("start", s.parts().isEmpty() ? null : unit.toInstant(s.minIndex()).toString());
+    m.put("end", s.parts().isEmpty() ? null : unit.toInstant(s.maxIndex()).toString());
     m.put(
         "last_compaction",
         s.lastCompacted() == 0 ? null : Instant.ofEpochMilli(s.lastCompacted()).toString());

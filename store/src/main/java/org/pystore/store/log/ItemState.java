@@ -203,6 +203,33 @@ public final class ItemState {
     return duplicatesRemoved;
   }
 
+  /** Bytes over all live parts. */
+  public long bytes() {
+    long n = 0;
+    for (PartInfo p : parts.values()) {
+      n += p.bytes();
+    }
+    return n;
+  }
+
+  /** The smallest index over live parts (raw unit), or {@code Long.MAX_VALUE} when none. */
+  public long minIndex() {
+    long m = Long.MAX_VALUE;
+    for (PartInfo p : parts.values()) {
+      m = Math.min(m, p.minIndex());
+    }
+    return m;
+  }
+
+  /** The largest index over live parts (raw unit), or {@code Long.MIN_VALUE} when none. */
+  public long maxIndex() {
+    long m = Long.MIN_VALUE;
+    for (PartInfo p : parts.values()) {
+      m = Math.max(m, p.maxIndex());
+    }
+    return m;
+  }
+
   /** Rows over all live parts (before dedupe). */
   public long rows() {
     long n = 0;
