@@ -232,12 +232,10 @@ public final class Demo implements Callable<Integer> {
       String replayItem = symbol(0);
       long replayRows = readRows(col.item(replayItem));
       connect.putConnector("demo-replay", sourceConfig(replayItem));
-      long replayed =
-          waitFor(
-              "replay of " + replayItem,
-              replayRows,
-              countingConsumer(kafka.bootstrapServers(), REPLAY),
-              Duration.ofSeconds(180));
+      long replayed;
+      try (TopicCount replay = new TopicCount(kafka.bootstrapServers(), REPLAY)) {
+        replayed = waitFor("replay of " + replayItem, replayRows, replay, Duration.ofSeconds(180));
+      }
       connect.deleteConnector("demo-replay");
 
       long read = 0;
@@ -435,33 +433,44 @@ public final class Demo implements Callable<Integer> {
   }
 
   /** A running count of the records in a topic, read_committed, from the start. */
-  private static LongSupplier countingConsumer(String bootstrap, String topic) {
-    Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("group.id", "demo-" + topic);
-    props.put("auto.offset.reset", "earliest");
-    props.put("isolation.level", "read_committed");
-    KafkaConsumer<String, String> c =
-        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-    c.subscribe(List.of(topic));
-    long[] n = {0};
-    return () -> {
+  private static final class TopicCount implements LongSupplier, AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+    private long n;
+
+    TopicCount(String bootstrap, String topic) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("bootstrap.servers", bootstrap);
+      props.put("group.id", "demo-" + topic);
+      props.put("auto.offset.reset", "earliest");
+      props.put("isolation.level", "read_committed");
+      consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+      consumer.subscribe(List.of(topic));
+    }
+
+    @Override
+    public long getAsLong() {
       int got;
       do {
-        got = c.poll(Duration.ofMillis(200)).count();
-        n[0] += got;
+        got = consumer.poll(Duration.ofMillis(200)).count();
+        n += got;
       } while (got > 0);
-      return n[0];
-    };
+      return n;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
   }
 
   private static long count(String bootstrap, String topic, long expected, Duration timeout) {
-    LongSupplier c = countingConsumer(bootstrap, topic);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long n = 0;
-    while (n < expected && System.nanoTime() < deadline) {
-      n = c.getAsLong();
+    try (TopicCount c = new TopicCount(bootstrap, topic)) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long n = 0;
+      while (n < expected && System.nanoTime() < deadline) {
+        n = c.getAsLong();
+      }
+      return n;
     }
-    return n;
   }
 }
