@@ -195,7 +195,8 @@ final class PartFiles {
     }
   }
 
-  private static void moveIfPresent(Path from, Path to) throws IOException {
+  /** Moves a file unless another writer already did. */
+  static void moveIfPresent(Path from, Path to) throws IOException {
     try {
       AtomicFiles.moveAtomically(from, to);
     } catch (NoSuchFileException e) {

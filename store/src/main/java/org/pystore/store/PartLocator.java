@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.pystore.store.log.PartInfo;
-import org.pystore.store.part.PartReader;
 
 /**
  * Finds a committed part on disk. A part lives under its final name in the item directory, or, for
@@ -34,7 +33,7 @@ final class PartLocator {
   }
 
   /** Opens a part for reading in the given schema. */
-  PartReader open(PartInfo part, OpenFunction fn) {
+  <T> T open(PartInfo part, OpenFunction<T> fn) {
     for (int round = 0; round < ROUNDS; round++) {
       for (Path dir : dirs) {
         Path file = dir.resolve(part.name());
@@ -84,7 +83,7 @@ final class PartLocator {
 
   /** Opens one candidate file. */
   @FunctionalInterface
-  interface OpenFunction {
-    PartReader open(Path file) throws IOException;
+  interface OpenFunction<T> {
+    T open(Path file) throws IOException;
   }
 }

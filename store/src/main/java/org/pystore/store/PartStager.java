@@ -2,7 +2,6 @@ package org.pystore.store;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +136,7 @@ public final class PartStager implements AutoCloseable {
    * @throws CorruptPartException when the part is missing or unreadable
    */
   public boolean addPart(PartInfo part) {
-    RowGroupCopy src = openForCopy(part);
+    RowGroupCopy src = locator.open(part, RowGroupCopy::open);
     if (!PartWriter.copyable(src, fileSchema)) {
       closeQuietly(src);
       return false;
@@ -159,23 +158,6 @@ public final class PartStager implements AutoCloseable {
     } catch (IOException e) {
       throw new StoreIOException("cannot write a new part of '" + label + "'", e);
     }
-  }
-
-  private RowGroupCopy openForCopy(PartInfo part) {
-    NoSuchFileException missing = null;
-    for (int round = 0; round < 3; round++) {
-      Path file = locator.locate(part);
-      try {
-        return RowGroupCopy.open(file);
-      } catch (NoSuchFileException e) {
-        missing = e; // moved between locate and open: locate again
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptPartException(
-            "part " + file + " of '" + label + "' is unreadable (" + e.getMessage() + ")", e);
-      }
-    }
-    throw new CorruptPartException(
-        "part " + part.name() + " of '" + label + "' keeps moving; try again", missing);
   }
 
   /** Ends the rows piece being written, if any. */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
@@ -89,7 +88,7 @@ final class Vacuum {
         if (history.live.contains(n)) {
           c.published++;
           if (!dryRun) {
-            moveIfPresent(f, dir.resolve(n));
+            PartFiles.moveIfPresent(f, dir.resolve(n));
           }
         } else if (history.replaced.contains(n)) {
           c.retired++;
@@ -165,7 +164,7 @@ final class Vacuum {
     }
     Files.createDirectories(removed);
     Path to = removed.resolve(f.getFileName().toString());
-    moveIfPresent(f, to);
+    PartFiles.moveIfPresent(f, to);
     PartFiles.markReplaced(to);
   }
 
@@ -209,14 +208,6 @@ final class Vacuum {
       LOG.debug("{}: deleted {}", label, f);
     }
     return size;
-  }
-
-  private static void moveIfPresent(Path from, Path to) throws IOException {
-    try {
-      AtomicFiles.moveAtomically(from, to);
-    } catch (NoSuchFileException e) {
-      // another writer moved it first
-    }
   }
 
   private static List<Path> parquetFiles(Path dir) throws IOException {
