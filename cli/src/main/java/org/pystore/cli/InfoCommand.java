@@ -2,11 +2,14 @@ package org.pystore.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.Schema;
 import org.pystore.store.IndexUnit;
+import org.pystore.store.Item;
 import org.pystore.store.ItemInfo;
+import org.pystore.store.PyStoreImport;
 import org.pystore.store.Schemas;
 import org.pystore.store.log.Json;
 import picocli.CommandLine.Command;
@@ -31,7 +34,9 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
-    ItemInfo info = address.open(top.openStore()).info();
+    Item item = address.open(top.openStore());
+    ItemInfo info = item.info();
+    List<String> pending = PyStoreImport.pendingFiles(item);
     Schema schema = new Schema.Parser().parse(info.schema());
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -51,6 +56,7 @@ final class InfoCommand implements Callable<Integer> {
       m.put("updated", info.updated().toString());
       m.put("lastCompacted", info.lastCompacted() == null ? null : info.lastCompacted().toString());
       m.put("duplicatesRemoved", info.duplicatesRemoved());
+      m.put("notInLog", pending);
       System.out.println(new String(Json.prettyBytes(m), StandardCharsets.UTF_8));
       return 0;
     }
@@ -92,6 +98,17 @@ final class InfoCommand implements Callable<Integer> {
             + (info.lastCompacted() == null
                 ? "never"
                 : info.lastCompacted() + " (" + info.duplicatesRemoved() + " duplicates removed)"));
+    if (!pending.isEmpty()) {
+      System.out.println(
+          "WARNING:   "
+              + pending.size()
+              + " Parquet files in the item directory are not in its commit log (written by"
+              + " PyStore behind the store's back?) and readers ignore them: "
+              + pending
+              + "; `pystore import "
+              + target
+              + "` adopts them");
+    }
     return 0;
   }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       SnapshotCommand.class,
       CompactCommand.class,
       VacuumCommand.class,
+      ImportCommand.class,
       DeleteCommand.class
     })
 public final class PyStoreCli {

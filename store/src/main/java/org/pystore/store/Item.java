@@ -80,7 +80,13 @@ public final class Item {
    * @throws ItemNotFoundException when the item does not exist
    */
   public ItemState state() {
-    return log.latest().orElseThrow(() -> new ItemNotFoundException(collection.name(), name));
+    return log.latest().orElseThrow(this::notFound);
+  }
+
+  private ItemNotFoundException notFound() {
+    return PyStoreImport.parquetFiles(dir).isEmpty()
+        ? new ItemNotFoundException(collection.name(), name)
+        : ItemNotFoundException.pystoreItem(collection.name(), name);
   }
 
   /**
@@ -284,6 +290,78 @@ public final class Item {
       throw e;
     }
     files.finish(after, staged, removed);
+    return after;
+  }
+
+  /** Stages rows as sorted, bucketed parts under {@code _staging/} for {@link #commitImport}. */
+  List<PartInfo> stageRows(
+      Collection<? extends GenericRecord> rows, Schema schema, ItemOptions options) {
+    return files.stage(Batch.prepare(rows, schema, options, label), options);
+  }
+
+  /** Removes staged parts that will not be committed. */
+  void discardStaged(List<PartInfo> staged) {
+    files.discard(staged);
+  }
+
+  /**
+   * Commits parts staged by an import: creates the item, or appends to it. The offsets name the
+   * imported files; the commit is refused when another import already committed one of them.
+   */
+  ItemState commitImport(
+      ItemOptions options,
+      Schema schema,
+      List<PartInfo> staged,
+      Map<String, Object> metadata,
+      Map<String, Long> offsets,
+      Map<String, Object> info) {
+    Schema itemSchema = Schemas.forNewItem(schema, options);
+    ItemState after;
+    try {
+      after =
+          log.commit(
+              (current, version) -> {
+                if (current == null) {
+                  return new LogEntry(
+                      LogEntry.FORMAT,
+                      version,
+                      "create",
+                      System.currentTimeMillis(),
+                      CommitLog.writer(),
+                      options,
+                      itemSchema.toString(),
+                      withSeq(staged, version),
+                      List.of(),
+                      metadata,
+                      offsets,
+                      info);
+                }
+                for (String key : offsets.keySet()) {
+                  if (current.offsets().containsKey(key)) {
+                    throw new StaleOffsetsException(label, current.offsets());
+                  }
+                }
+                Schema unified =
+                    Schemas.unify(current.schema(), schema, current.options().indexColumn(), label);
+                return new LogEntry(
+                    LogEntry.FORMAT,
+                    version,
+                    "append",
+                    System.currentTimeMillis(),
+                    CommitLog.writer(),
+                    null,
+                    unified == current.schema() ? null : unified.toString(),
+                    withSeq(staged, version),
+                    List.of(),
+                    null,
+                    offsets,
+                    info);
+              });
+    } catch (RuntimeException e) {
+      files.discard(staged);
+      throw e;
+    }
+    files.finish(after, staged, List.of());
     return after;
   }
 

@@ -5,11 +5,32 @@ public class ItemNotFoundException extends NotFoundException {
   private static final long serialVersionUID = 1L;
 
   public ItemNotFoundException(String collection, String item) {
-    super(
+    super(message(collection, item));
+  }
+
+  /** An item directory with Parquet files but no commit log: written by PyStore. */
+  static ItemNotFoundException pystoreItem(String collection, String item) {
+    return new ItemNotFoundException(
         "item '"
             + collection
             + "/"
             + item
-            + "' does not exist; create it with write (append only adds to an existing item)");
+            + "' holds PyStore files but has no commit log yet; adopt it with `pystore import "
+            + collection
+            + "/"
+            + item
+            + "` (the files stay as they are until the import commits)");
+  }
+
+  private ItemNotFoundException(String message) {
+    super(message);
+  }
+
+  private static String message(String collection, String item) {
+    return ("item '"
+        + collection
+        + "/"
+        + item
+        + "' does not exist; create it with write (append only adds to an existing item)");
   }
 }

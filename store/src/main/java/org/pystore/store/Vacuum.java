@@ -130,11 +130,12 @@ final class Vacuum {
     if (!c.foreign.isEmpty()) {
       LOG.warn(
           "{}: {} Parquet file(s) in the item directory are not in its commit log (written by"
-              + " another tool?); they were left untouched and readers of this store ignore them:"
-              + " {}",
+              + " PyStore or another tool?); they were left untouched and readers of this store"
+              + " ignore them: {}. `pystore import {}` adopts them into the item",
           label,
           c.foreign.size(),
-          c.foreign);
+          c.foreign,
+          label);
     }
     return report;
   }
