@@ -45,12 +45,16 @@ import picocli.CommandLine.Option;
         "Run Kafka and Connect in-process, sink generated ticks into a store, compact, replay one"
             + " symbol, and print what happened.")
 public final class Demo implements Callable<Integer> {
-  static final String COLLECTION = "demo";
+  /** The collection the demo writes. */
+  public static final String COLLECTION = "demo";
+
   static final String TOPIC = "demo";
   static final String DLQ = "demo-dlq";
   static final String REPLAY = "demo-replay";
   static final String SINK = "demo-sink";
-  static final int BAD_RECORDS = 3;
+
+  /** Records that are not JSON: the sink sends them to the dead letter queue. */
+  public static final int BAD_RECORDS = 3;
 
   @Option(
       names = "--store",
@@ -70,6 +74,17 @@ public final class Demo implements Callable<Integer> {
           "Replay pace: 0 as fast as possible, 1 the original pace, N times faster"
               + " (default: ${DEFAULT-VALUE}).")
   double replaySpeed = 0;
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description =
+          "Use this Kafka cluster instead of starting one in-process (topics get a run suffix).")
+  String bootstrapServers;
+
+  private String topicName = TOPIC;
+  private String dlqTopic = DLQ;
+  private String replayTopic = REPLAY;
 
   @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed = 42;
@@ -142,7 +157,7 @@ public final class Demo implements Callable<Integer> {
         s.partsAfter(),
         s.replayed(),
         s.replayItem(),
-        REPLAY,
+        replayTopic,
         (System.nanoTime() - start) / 1e9);
     Path abs = store.toAbsolutePath().normalize();
     System.out.printf(
@@ -177,6 +192,24 @@ public final class Demo implements Callable<Integer> {
     return adds && s.rowsRead() == s.rowsStored() && s.replayed() > 0 ? 0 : 1;
   }
 
+  /**
+   * A demo of a chosen size (for tests and embedding).
+   *
+   * @param store the store directory
+   * @param symbols symbols
+   * @param ticks ticks per symbol
+   * @param bootstrapServers a Kafka cluster to use, or null to start one in-process
+   * @return the demo, ready to {@link #run}
+   */
+  public static Demo of(Path store, int symbols, int ticks, String bootstrapServers) {
+    Demo d = new Demo();
+    d.store = store;
+    d.symbols = symbols;
+    d.ticks = ticks;
+    d.bootstrapServers = bootstrapServers;
+    return d;
+  }
+
   /** Runs the demo; prints progress; returns the figures. */
   public Summary run() throws Exception {
     Files.createDirectories(store);
@@ -188,28 +221,36 @@ public final class Demo implements Callable<Integer> {
     // a new broker's topic starts at offset 0 again
     AtomicFiles.deleteTree(store.resolve("_sink").resolve(SINK));
     Path kafkaDir = Files.createTempDirectory("pystore-demo-kafka");
-    try (EmbeddedKafka kafka = step("starting Kafka (KRaft, 127.0.0.1)", () -> start(kafkaDir));
+    String suffix =
+        bootstrapServers == null ? "" : "-" + Long.toHexString(System.currentTimeMillis());
+    topicName = TOPIC + suffix; // on a shared cluster, a run never reads an earlier run's records
+    dlqTopic = DLQ + suffix;
+    replayTopic = REPLAY + suffix;
+    try (Broker kafka =
+            bootstrapServers == null
+                ? step("starting Kafka (KRaft, 127.0.0.1)", () -> embedded(kafkaDir))
+                : step("using Kafka at " + bootstrapServers, () -> external(bootstrapServers));
         EmbeddedConnect connect =
             step(
                 "starting Kafka Connect",
                 () -> EmbeddedConnect.start(kafka.bootstrapServers(), Map.of()))) {
-      kafka.createTopic(TOPIC, 4);
-      kafka.createTopic(REPLAY, 1);
-      kafka.createTopic(DLQ, 1);
+      kafka.createTopic(topicName, 4);
+      kafka.createTopic(replayTopic, 1);
+      kafka.createTopic(dlqTopic, 1);
       Sent sent = produce(kafka.bootstrapServers());
       System.out.printf(
           Locale.ROOT,
           "sent %,d records for %d symbols to topic %s%n",
           sent.records,
           symbols,
-          TOPIC);
+          topicName);
 
       connect.putConnector(SINK, sinkConfig());
       connect.awaitRunning(SINK, 2, Duration.ofSeconds(60));
       PyCollection col = st.collection(COLLECTION);
       long expected = sent.records - BAD_RECORDS;
       waitFor("sink", expected, () -> storedRows(st), Duration.ofSeconds(180));
-      long dlq = count(kafka.bootstrapServers(), DLQ, BAD_RECORDS, Duration.ofSeconds(30));
+      long dlq = count(kafka.bootstrapServers(), dlqTopic, BAD_RECORDS, Duration.ofSeconds(30));
       connect.deleteConnector(SINK);
 
       long partsBefore = parts(col);
@@ -233,7 +274,7 @@ public final class Demo implements Callable<Integer> {
       long replayRows = readRows(col.item(replayItem));
       connect.putConnector("demo-replay", sourceConfig(replayItem));
       long replayed;
-      try (TopicCount replay = new TopicCount(kafka.bootstrapServers(), REPLAY)) {
+      try (TopicCount replay = new TopicCount(kafka.bootstrapServers(), replayTopic)) {
         replayed = waitFor("replay of " + replayItem, replayRows, replay, Duration.ofSeconds(180));
       }
       connect.deleteConnector("demo-replay");
@@ -260,8 +301,58 @@ public final class Demo implements Callable<Integer> {
     }
   }
 
-  private static EmbeddedKafka start(Path dir) throws Exception {
-    return EmbeddedKafka.start(dir);
+  /** The Kafka cluster the demo runs on: in-process by default, or one the user names. */
+  interface Broker extends AutoCloseable {
+    String bootstrapServers();
+
+    void createTopic(String name, int partitions) throws Exception;
+
+    @Override
+    void close() throws Exception;
+  }
+
+  private static Broker embedded(Path dir) throws Exception {
+    EmbeddedKafka k = EmbeddedKafka.start(dir);
+    return new Broker() {
+      @Override
+      public String bootstrapServers() {
+        return k.bootstrapServers();
+      }
+
+      @Override
+      public void createTopic(String name, int partitions) throws Exception {
+        k.createTopic(name, partitions);
+      }
+
+      @Override
+      public void close() throws Exception {
+        k.close();
+      }
+    };
+  }
+
+  private static Broker external(String servers) {
+    return new Broker() {
+      @Override
+      public String bootstrapServers() {
+        return servers;
+      }
+
+      @Override
+      public void createTopic(String name, int partitions) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin =
+            org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", servers))) {
+          admin
+              .createTopics(
+                  List.of(new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)))
+              .all()
+              .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   interface Step<T> {
@@ -314,7 +405,7 @@ public final class Demo implements Callable<Integer> {
                   Instant.ofEpochSecond(0, ts),
                   price,
                   1 + rnd.nextInt(500));
-          ProducerRecord<String, String> r = new ProducerRecord<>(TOPIC, sym, json);
+          ProducerRecord<String, String> r = new ProducerRecord<>(topicName, sym, json);
           if (rnd.nextDouble() < 0.02) {
             late.add(r);
             continue;
@@ -340,7 +431,7 @@ public final class Demo implements Callable<Integer> {
         records++;
       }
       for (int i = 0; i < BAD_RECORDS; i++) {
-        p.send(new ProducerRecord<>(TOPIC, symbol(i % symbols), "not json {" + i));
+        p.send(new ProducerRecord<>(topicName, symbol(i % symbols), "not json {" + i));
         records++;
       }
       p.flush();
@@ -352,7 +443,7 @@ public final class Demo implements Callable<Integer> {
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
     c.put("tasks.max", "2");
-    c.put("topics", TOPIC);
+    c.put("topics", topicName);
     c.put("store.path", store.toAbsolutePath().toString());
     c.put("collection", COLLECTION);
     c.put("index.field", "ts");
@@ -361,7 +452,7 @@ public final class Demo implements Callable<Integer> {
     c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     c.put("value.converter.schemas.enable", "false");
     c.put("errors.tolerance", "all");
-    c.put("errors.deadletterqueue.topic.name", DLQ);
+    c.put("errors.deadletterqueue.topic.name", dlqTopic);
     c.put("errors.deadletterqueue.topic.replication.factor", "1");
     c.put("errors.deadletterqueue.context.headers.enable", "true");
     return c;
@@ -374,7 +465,7 @@ public final class Demo implements Callable<Integer> {
     c.put("store.path", store.toAbsolutePath().toString());
     c.put("collection", COLLECTION);
     c.put("items", item);
-    c.put("topic", REPLAY);
+    c.put("topic", replayTopic);
     c.put("replay.speed", Double.toString(replaySpeed));
     return c;
   }
