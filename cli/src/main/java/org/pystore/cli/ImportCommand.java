@@ -3,12 +3,10 @@ package org.pystore.cli;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.pystore.store.Bucketing;
-import org.pystore.store.Codec;
-import org.pystore.store.DedupePolicy;
 import org.pystore.store.ItemOptions;
 import org.pystore.store.PyStoreImport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,23 +42,7 @@ final class ImportCommand implements Callable<Integer> {
               + " value; PyStore's epochdate writes ns).")
   String epochUnit;
 
-  @Option(
-      names = "--dedupe",
-      paramLabel = "exact|last|first|none",
-      description = "Dedupe policy of the items created (default: exact).")
-  DedupePolicy dedupe = DedupePolicy.EXACT;
-
-  @Option(
-      names = "--bucket",
-      paramLabel = "day|hour|month|none",
-      description = "Time bucket of the parts written (default: day).")
-  Bucketing bucket = Bucketing.DAY;
-
-  @Option(
-      names = "--timezone",
-      paramLabel = "ZONE",
-      description = "Zone whose calendar cuts buckets (default: UTC).")
-  String timezone = "UTC";
+  @Mixin LayoutOptions layout;
 
   @Option(names = "--dry-run", description = "List what would be imported; change nothing.")
   boolean dryRun;
@@ -68,7 +50,7 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Scope scope = Scope.parse(spec.commandLine(), target);
-    ItemOptions options = new ItemOptions(null, List.of(), dedupe, bucket, timezone, Codec.SNAPPY);
+    ItemOptions options = layout.options(null, List.of());
     PyStoreImport importer;
     try {
       importer =

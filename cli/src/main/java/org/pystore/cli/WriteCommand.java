@@ -4,10 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.pystore.store.Bucketing;
-import org.pystore.store.Codec;
 import org.pystore.store.CommitResult;
-import org.pystore.store.DedupePolicy;
 import org.pystore.store.IndexUnit;
 import org.pystore.store.Item;
 import org.pystore.store.ItemOptions;
@@ -30,6 +27,8 @@ final class WriteCommand implements Callable<Integer> {
 
   @Mixin CsvSource source;
 
+  @Mixin LayoutOptions layout;
+
   @Option(names = "--overwrite", description = "Replace the item if it exists.")
   boolean overwrite;
 
@@ -40,40 +39,16 @@ final class WriteCommand implements Callable<Integer> {
   Map<String, String> metadata = new LinkedHashMap<>();
 
   @Option(
-      names = "--dedupe",
-      paramLabel = "exact|last|first|none",
-      description = "Dedupe policy (default: exact).")
-  DedupePolicy dedupe = DedupePolicy.EXACT;
-
-  @Option(
       names = "--key",
       paramLabel = "COL",
       split = ",",
       description = "Key columns besides the index, for sorting and last/first dedupe.")
   List<String> keys = List.of();
 
-  @Option(
-      names = "--bucket",
-      paramLabel = "day|hour|month|none",
-      description = "Time bucket of parts (default: day).")
-  Bucketing bucket = Bucketing.DAY;
-
-  @Option(
-      names = "--timezone",
-      paramLabel = "ZONE",
-      description = "Zone whose calendar cuts buckets (default: UTC).")
-  String timezone = "UTC";
-
-  @Option(
-      names = "--codec",
-      paramLabel = "snappy|zstd|gzip|uncompressed",
-      description = "Part compression (default: snappy).")
-  Codec codec = Codec.SNAPPY;
-
   @Override
   public Integer call() {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
-    ItemOptions options = new ItemOptions(source.index, keys, dedupe, bucket, timezone, codec);
+    ItemOptions options = layout.options(source.index, keys);
     CsvInput.Loaded in =
         CsvInput.load(
             source.csv, source.index, source.indexUnit(), source.schema(), null, IndexUnit.NANOS);

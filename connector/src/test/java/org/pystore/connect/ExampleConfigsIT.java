@@ -21,11 +21,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pystore.embedded.EmbeddedKafka;
@@ -98,35 +93,6 @@ class ExampleConfigsIT {
             HttpResponse.BodyHandlers.ofString());
   }
 
-  private static List<ConsumerRecord<String, String>> consume(
-      EmbeddedKafka kafka, String topic, int expected, Duration timeout) {
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> c =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers",
-                kafka.bootstrapServers(),
-                "group.id",
-                "check-" + topic,
-                "auto.offset.reset",
-                "earliest",
-                "isolation.level",
-                "read_committed"),
-            new StringDeserializer(),
-            new StringDeserializer())) {
-      c.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (out.size() < expected && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-      long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-      while (System.nanoTime() < settle) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add); // a repeat would arrive now
-      }
-    }
-    return out;
-  }
-
   /** Per key, a numeric field of each record in arrival order. */
   private static Map<String, List<Long>> seqByKey(
       List<ConsumerRecord<String, String>> records, String field) throws Exception {
@@ -169,19 +135,7 @@ class ExampleConfigsIT {
             .failFast(() -> !p.isAlive())
             .ignoreExceptions()
             .until(() -> put(port, "connectors/pystore-sink/config", sink).statusCode() / 100 == 2);
-        try (KafkaProducer<String, String> producer =
-            new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new StringSerializer(),
-                new StringSerializer())) {
-          for (int i = 0; i < 1000; i++) {
-            producer.send(
-                new ProducerRecord<>(
-                    topic,
-                    "S" + (i % 4),
-                    SinkIT.tick("S" + (i % 4), 1_704_182_400_000L + i, i, i, 1)));
-          }
-        }
+        PluginIsolationIT.sendTicks(kafka.bootstrapServers(), topic, 1000, 4);
         Store s = Store.open(store);
         await()
             .atMost(Duration.ofSeconds(120))
@@ -197,7 +151,13 @@ class ExampleConfigsIT {
             .isEqualTo(2);
         String replay = topic + "-replay"; // the example's topic template: ${collection}-replay
         List<ConsumerRecord<String, String>> got =
-            consume(kafka, replay, 1000, Duration.ofSeconds(120));
+            SourceIT.consume(
+                kafka.bootstrapServers(),
+                "check",
+                replay,
+                1000,
+                Duration.ofSeconds(120),
+                "read_committed");
         assertThat(got).hasSize(1000);
         Map<String, List<Long>> byKey = seqByKey(got, "seq");
         assertThat(byKey.keySet()).containsExactlyInAnyOrder("S0", "S1", "S2", "S3");
@@ -247,7 +207,13 @@ class ExampleConfigsIT {
               dir.resolve("source.properties"));
       try {
         List<ConsumerRecord<String, String>> got =
-            consume(kafka, "ticks-replay", 1000, Duration.ofSeconds(120));
+            SourceIT.consume(
+                kafka.bootstrapServers(),
+                "check",
+                "ticks-replay",
+                1000,
+                Duration.ofSeconds(120),
+                "read_committed");
         assertThat(got).as(Files.readString(dir.resolve("worker.log"))).hasSize(1000);
         Map<String, List<Long>> byKey = seqByKey(got, "size");
         assertThat(byKey.keySet()).containsExactlyInAnyOrder("AAPL", "MSFT");

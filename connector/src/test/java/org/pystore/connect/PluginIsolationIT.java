@@ -122,6 +122,21 @@ class PluginIsolationIT {
     return pb.start();
   }
 
+  /** Sends {@code n} JSON ticks (seq 0..n-1) keyed by symbols S0..S(symbols-1) in turn. */
+  static void sendTicks(String bootstrap, String topic, int n, int symbols) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new StringSerializer(),
+            new StringSerializer())) {
+      for (int i = 0; i < n; i++) {
+        String sym = "S" + (i % symbols);
+        producer.send(
+            new ProducerRecord<>(topic, sym, SinkIT.tick(sym, 1_704_182_400_000L + i, i, i, 1)));
+      }
+    }
+  }
+
   @Test
   void aKilledWorkerJvmNeitherLosesNorRepeatsRecords() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
@@ -196,19 +211,7 @@ class PluginIsolationIT {
       Path store = dir.resolve("store");
       prepare(kafka, topic, store, Map.of());
       Process p = startWorker("worker.log");
-      try (KafkaProducer<String, String> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", kafka.bootstrapServers()),
-              new StringSerializer(),
-              new StringSerializer())) {
-        for (int i = 0; i < 1000; i++) {
-          producer.send(
-              new ProducerRecord<>(
-                  topic,
-                  "S" + (i % 5),
-                  SinkIT.tick("S" + (i % 5), 1_704_182_400_000L + i, i, i, 1)));
-        }
-      }
+      sendTicks(kafka.bootstrapServers(), topic, 1000, 5);
       Store s = Store.open(store);
       try {
         await()

@@ -85,14 +85,28 @@ class SourceIT {
 
   static List<ConsumerRecord<String, String>> consume(
       String topic, int expected, Duration timeout, String isolation) {
+    return consume(kafka.bootstrapServers(), name("g"), topic, expected, timeout, isolation);
+  }
+
+  /**
+   * Reads a topic from the start until {@code expected} records arrived or the timeout passed, then
+   * two seconds more: a repeat would arrive then.
+   */
+  static List<ConsumerRecord<String, String>> consume(
+      String bootstrap,
+      String group,
+      String topic,
+      int expected,
+      Duration timeout,
+      String isolation) {
     List<ConsumerRecord<String, String>> out = new ArrayList<>();
     try (KafkaConsumer<String, String> c =
         new KafkaConsumer<>(
             Map.of(
                 "bootstrap.servers",
-                kafka.bootstrapServers(),
+                bootstrap,
                 "group.id",
-                name("g"),
+                group,
                 "auto.offset.reset",
                 "earliest",
                 "isolation.level",

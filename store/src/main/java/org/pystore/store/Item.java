@@ -234,19 +234,11 @@ public final class Item {
                     }
                   }
                 }
-                Schema unified =
-                    Schemas.unify(latest.schema(), batchSchema, options.indexColumn(), label);
-                return new LogEntry(
-                    LogEntry.FORMAT,
+                return appendEntry(
+                    latest,
                     version,
-                    "append",
-                    System.currentTimeMillis(),
-                    CommitLog.writer(),
-                    null,
-                    unified == latest.schema() ? null : unified.toString(),
-                    withSeq(staged, version),
-                    List.of(),
-                    null,
+                    batchSchema,
+                    staged,
                     offsets == null || offsets.isEmpty() ? null : new LinkedHashMap<>(offsets),
                     null);
               });
@@ -341,21 +333,7 @@ public final class Item {
                     throw new StaleOffsetsException(label, current.offsets());
                   }
                 }
-                Schema unified =
-                    Schemas.unify(current.schema(), schema, current.options().indexColumn(), label);
-                return new LogEntry(
-                    LogEntry.FORMAT,
-                    version,
-                    "append",
-                    System.currentTimeMillis(),
-                    CommitLog.writer(),
-                    null,
-                    unified == current.schema() ? null : unified.toString(),
-                    withSeq(staged, version),
-                    List.of(),
-                    null,
-                    offsets,
-                    info);
+                return appendEntry(current, version, schema, staged, offsets, info);
               });
     } catch (RuntimeException e) {
       files.discard(staged);
@@ -673,6 +651,31 @@ public final class Item {
       out.put(p.name(), locator.locate(p));
     }
     return out;
+  }
+
+  /** The entry of an append: new parts, the schema when the batch widens it, offsets, figures. */
+  private LogEntry appendEntry(
+      ItemState latest,
+      long version,
+      Schema batchSchema,
+      List<PartInfo> staged,
+      Map<String, Long> offsets,
+      Map<String, Object> info) {
+    Schema unified =
+        Schemas.unify(latest.schema(), batchSchema, latest.options().indexColumn(), label);
+    return new LogEntry(
+        LogEntry.FORMAT,
+        version,
+        "append",
+        System.currentTimeMillis(),
+        CommitLog.writer(),
+        null,
+        unified == latest.schema() ? null : unified.toString(),
+        withSeq(staged, version),
+        List.of(),
+        null,
+        offsets,
+        info);
   }
 
   private static List<PartInfo> withSeq(List<PartInfo> parts, long version) {

@@ -219,69 +219,67 @@ final class PandasFile {
       columns.add(column(t, name));
     }
     PrimitiveType index = indexType();
-    List<Group> groups = new ArrayList<>((int) Math.min(rows, Integer.MAX_VALUE));
-    try (ParquetReader<Group> reader = new GroupReader(new LocalInputFile(file)).build()) {
-      for (Group g = reader.read(); g != null; g = reader.read()) {
-        groups.add(g);
-      }
-    }
     int indexPos = parquet.getFieldIndex(indexSource);
-    EpochUnit resolved = epoch;
-    IndexUnit unit;
+    boolean int96 = index.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96;
     LogicalTypeAnnotation lt = index.getLogicalTypeAnnotation();
-    if (index.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96) {
-      unit = IndexUnit.NANOS;
-      resolved = null;
-    } else if (lt instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-      unit = unit(ts.getUnit());
-      resolved = null;
-    } else {
-      if (resolved == null) {
-        resolved =
-            groups.isEmpty()
-                ? EpochUnit.NS
-                : EpochUnit.guess(indexLong(groups.get(0), indexPos, index));
-      }
-      unit = resolved.unit;
-    }
-    List<Schema.Field> fields = new ArrayList<>();
-    fields.add(new Schema.Field(indexName, unit.schema(), null, (Object) null));
-    for (Column c : columns) {
-      Schema s = c.avro;
-      fields.add(
-          c.optional
-              ? new Schema.Field(c.name, Schemas.nullable(s), null, Schema.Field.NULL_DEFAULT_VALUE)
-              : new Schema.Field(c.name, s, null, (Object) null));
-    }
-    Schema schema = Schema.createRecord("pystore_import", null, null, false, fields);
-    List<GenericRecord> out = new ArrayList<>(groups.size());
+    IndexUnit stored =
+        int96
+            ? IndexUnit.NANOS
+            : lt instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+                ? unit(ts.getUnit())
+                : null;
+    EpochUnit resolved = stored == null ? epoch : null;
+    Schema schema = null;
+    List<GenericRecord> out = new ArrayList<>((int) Math.min(rows, Integer.MAX_VALUE));
     long previous = Long.MIN_VALUE;
     boolean sorted = true;
-    for (int r = 0; r < groups.size(); r++) {
-      Group g = groups.get(r);
-      if (g.getFieldRepetitionCount(indexPos) == 0) {
-        throw new InvalidDataException(
-            file + ": row " + r + " has no index value; PyStore items need one on every row");
-      }
-      long idx;
-      if (index.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96) {
-        idx = int96Nanos(g.getInt96(indexPos, 0));
-      } else {
-        idx = indexLong(g, indexPos, index);
+    try (ParquetReader<Group> reader = new GroupReader(new LocalInputFile(file)).build()) {
+      int r = 0;
+      for (Group g = reader.read(); g != null; g = reader.read(), r++) {
+        if (g.getFieldRepetitionCount(indexPos) == 0) {
+          throw new InvalidDataException(
+              file + ": row " + r + " has no index value; PyStore items need one on every row");
+        }
+        long idx = int96 ? int96Nanos(g.getInt96(indexPos, 0)) : indexLong(g, indexPos, index);
+        if (schema == null) {
+          if (stored == null && resolved == null) {
+            resolved = EpochUnit.guess(idx); // from the first value's magnitude
+          }
+          schema = schema(indexName, stored != null ? stored : resolved.unit, columns);
+        }
         if (resolved != null) {
           idx = Math.multiplyExact(idx, resolved.factor);
         }
+        sorted &= idx >= previous;
+        previous = idx;
+        GenericData.Record rec = new GenericData.Record(schema);
+        rec.put(0, idx);
+        for (int c = 0; c < columns.size(); c++) {
+          rec.put(c + 1, columns.get(c).value(g));
+        }
+        out.add(rec);
       }
-      sorted &= idx >= previous;
-      previous = idx;
-      GenericData.Record rec = new GenericData.Record(schema);
-      rec.put(0, idx);
-      for (int c = 0; c < columns.size(); c++) {
-        rec.put(c + 1, columns.get(c).value(g));
+    }
+    if (schema == null) { // no rows
+      if (stored == null && resolved == null) {
+        resolved = EpochUnit.NS;
       }
-      out.add(rec);
+      schema = schema(indexName, stored != null ? stored : resolved.unit, columns);
     }
     return new Rows(schema, out, sorted, resolved);
+  }
+
+  private static Schema schema(String indexName, IndexUnit unit, List<Column> columns) {
+    List<Schema.Field> fields = new ArrayList<>();
+    fields.add(new Schema.Field(indexName, unit.schema(), null, (Object) null));
+    for (Column c : columns) {
+      fields.add(
+          c.optional
+              ? new Schema.Field(
+                  c.name, Schemas.nullable(c.avro), null, Schema.Field.NULL_DEFAULT_VALUE)
+              : new Schema.Field(c.name, c.avro, null, (Object) null));
+    }
+    return Schema.createRecord("pystore_import", null, null, false, fields);
   }
 
   /** A file's rows as store rows. */

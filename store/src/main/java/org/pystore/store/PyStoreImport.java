@@ -292,7 +292,15 @@ public final class PyStoreImport {
     info.put("creators", new ArrayList<>(creators));
     Map<String, byte[]> originalsMeta = new LinkedHashMap<>();
     Map<String, Object> metadata = state == null ? userMetadata(dir, originalsMeta) : null;
-    ItemState after = item.commitImport(itemOptions, schema, staged, metadata, offsets, info);
+    ItemState after;
+    try {
+      after = item.commitImport(itemOptions, schema, staged, metadata, offsets, info);
+    } catch (StaleOffsetsException e) {
+      throw new ConcurrentCommitException(
+          label
+              + ": another import committed some of these PyStore files meanwhile; nothing was"
+              + " committed by this one: run the import again to pick up what is left");
+    }
     List<Path> imported = new ArrayList<>(pending.files);
     imported.addAll(pending.recovered);
     moveAside(dir, imported, originalsMeta);

@@ -335,6 +335,48 @@ class PyStoreImportTest {
   }
 
   @Test
+  void twoImportsOfOneItemAtOnceCommitItsRowsOnce() throws Exception {
+    Path root = dir.resolve("pystore");
+    List<Tick> source = pyarrowItem(root.resolve("stocks").resolve("AAPL"));
+    Store store = Store.open(root);
+    PyStoreImport.Options keepAll =
+        new PyStoreImport.Options(
+            null, null, ItemOptions.defaults().withDedupe(DedupePolicy.NONE), false);
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+    List<Object> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  outcomes.add(
+                      new PyStoreImport(store, keepAll, null).importItem("stocks", "AAPL"));
+                } catch (Exception | Error e) {
+                  outcomes.add(e);
+                }
+              });
+      th.start();
+      threads.add(th);
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    // one commits; the other finds nothing left, or is refused and says to run it again
+    assertThat(outcomes)
+        .allMatch(
+            o ->
+                o instanceof PyStoreImport.ItemReport
+                    || (o instanceof ConcurrentCommitException e
+                        && e.getMessage().contains("run the import again"))
+                    || o instanceof InvalidDataException); // the winner moved the files away
+    Item item = store.item("stocks", "AAPL");
+    assertThat(item.state().version()).isZero();
+    assertThat(rows(item)).containsExactlyInAnyOrderElementsOf(sortedTexts(source, false));
+  }
+
+  @Test
   void aFailedImportLeavesTheSourceUntouched() throws Exception {
     Path root = dir.resolve("pystore");
     Path itemDir = root.resolve("stocks").resolve("AAPL");
