@@ -232,8 +232,10 @@ public final class PyStoreImport {
     List<String> unsorted = new ArrayList<>();
     List<String> spanning = new ArrayList<>();
     long rows = 0;
+    Path current = null;
     try {
       for (Path f : pending.files) {
+        current = f;
         String name = f.getFileName().toString();
         PandasFile pf = PandasFile.open(f, options.indexColumn);
         PandasFile.Rows r = pf.read(epoch, itemOptions == null ? null : itemOptions.indexColumn());
@@ -265,7 +267,7 @@ public final class PyStoreImport {
           spanning.add(name);
         }
         rows += r.rows().size();
-        offsets.put(key(f), (long) r.rows().size());
+        offsets.put(pending.keys.get(f), (long) r.rows().size());
         progress.accept(
             String.format(
                 "%s: %s, %d rows%s%s",
@@ -277,6 +279,14 @@ public final class PyStoreImport {
       }
     } catch (IOException e) {
       item.discardStaged(staged);
+      if (current != null && !Files.exists(current)) {
+        throw new ConcurrentCommitException(
+            label
+                + ": "
+                + current.getFileName()
+                + " disappeared while importing (moved by another import?); nothing was"
+                + " committed by this one: run the import again to pick up what is left");
+      }
       throw new InvalidDataException(label + ": cannot read a PyStore file: " + e.getMessage());
     } catch (RuntimeException e) {
       item.discardStaged(staged);
@@ -344,30 +354,41 @@ public final class PyStoreImport {
     return out;
   }
 
-  /** Files to import, and files an interrupted import committed but did not move aside. */
-  private record Pending(List<Path> files, List<Path> recovered) {}
+  /**
+   * Files to import, files an interrupted import committed but did not move aside, and the name
+   * under which a commit records each file, taken when the files are listed.
+   */
+  private record Pending(List<Path> files, List<Path> recovered, Map<Path, String> keys) {}
 
   private static Pending pending(Path dir, ItemState state) {
     List<Path> files = new ArrayList<>();
     List<Path> recovered = new ArrayList<>();
+    Map<Path, String> keys = new LinkedHashMap<>();
     for (Path f : parquetFiles(dir)) {
       String n = f.getFileName().toString();
       if (state != null && state.parts().containsKey(n)) {
         continue;
       }
-      if (state != null && state.offsets().containsKey(key(f))) {
+      String key = key(f);
+      if (key == null) {
+        continue; // moved away since listed (another import)
+      }
+      keys.put(f, key);
+      if (state != null && state.offsets().containsKey(key)) {
         recovered.add(f);
       } else {
         files.add(f);
       }
     }
-    return new Pending(files, recovered);
+    return new Pending(files, recovered, keys);
   }
 
-  /** The name under which a commit records an imported file: its name and size. */
+  /** The name under which a commit records an imported file (its name and size), or null. */
   private static String key(Path f) {
     try {
       return KEY_PREFIX + f.getFileName() + ":" + Files.size(f);
+    } catch (NoSuchFileException e) {
+      return null;
     } catch (IOException e) {
       throw new StoreIOException("cannot read the size of " + f, e);
     }
