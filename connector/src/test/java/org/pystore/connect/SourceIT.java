@@ -192,9 +192,9 @@ class SourceIT {
   }
 
   /**
-   * Quarantined from the default run: once (1 run in about 10, under heavy load from a parallel
-   * build) it ended with 7,996 of 8,000 rows seen by its 90 s deadline, no repeats. Not reproduced
-   * since, alone or under CPU load. Run it with {@code mvn verify -pl connector
+   * Quarantined from the default run: once (in 36 runs, under heavy load from a parallel build) it
+   * ended with 7,996 of 8,000 rows seen by its then 90 s deadline, no repeats. Not reproduced since,
+   * alone or beside a full build. Run it with {@code mvn verify -pl connector
    * -Dit.groups=quarantine}.
    */
   @Test
