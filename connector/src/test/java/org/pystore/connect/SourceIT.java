@@ -193,8 +193,8 @@ class SourceIT {
 
   /**
    * Quarantined from the default run: once (in 36 runs, under heavy load from a parallel build) it
-   * ended with 7,996 of 8,000 rows seen by its then 90 s deadline, no repeats. Not reproduced since,
-   * alone or beside a full build. Run it with {@code mvn verify -pl connector
+   * ended with 7,996 of 8,000 rows seen by its then 90 s deadline, no repeats. Not reproduced
+   * since, alone or beside a full build. Run it with {@code mvn verify -pl connector
    * -Dit.groups=quarantine}.
    */
   @Test
