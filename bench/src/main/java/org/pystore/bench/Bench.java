@@ -9,7 +9,7 @@ import org.pystore.store.fs.AtomicFiles;
  * Runs the store benchmarks, each beside a reference measured in the same run, and prints ratios.
  *
  * <pre>
- * java -jar bench/target/pystore-bench.jar [append|read|compact|sink|source|all] [--scale F] [--dir DIR]
+ * java -jar bench/target/pystore-bench.jar [append|read|compact|import|sink|source|all] [--scale F] [--dir DIR]
  * </pre>
  *
  * {@code --scale 1} is the full size of the issue (items of 0, 1M and 10M rows; a one-year item of
@@ -35,12 +35,13 @@ public final class Bench {
         case "sink":
         case "source":
         case "compact":
+        case "import":
         case "all":
           what = args[i];
           break;
         default:
           System.err.println(
-              "usage: Bench [append|read|compact|sink|source|all] [--scale F] [--dir DIR]");
+              "usage: Bench [append|read|compact|import|sink|source|all] [--scale F] [--dir DIR]");
           System.exit(2);
       }
     }
@@ -62,6 +63,9 @@ public final class Bench {
       }
       if (what.equals("compact") || what.equals("all")) {
         new CompactBench(work.resolve("compact"), scale).run();
+      }
+      if (what.equals("import") || what.equals("all")) {
+        new ImportBench(work.resolve("import"), scale).run();
       }
       if (what.equals("sink") || what.equals("all")) {
         new SinkBench(work.resolve("sink"), scale).run();

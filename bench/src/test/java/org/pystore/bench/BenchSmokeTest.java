@@ -30,6 +30,7 @@ class BenchSmokeTest {
         .contains("one-day range")
         .contains("whole batches redelivered")
         .contains("every part repeats its neighbour's tail")
+        .contains("import: ours")
         .contains("sink, schemaless JSON")
         .contains("source replay");
   }
