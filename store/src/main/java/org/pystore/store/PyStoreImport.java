@@ -96,7 +96,12 @@ public final class PyStoreImport {
       List<String> unsorted,
       List<String> spanning,
       List<String> notes,
-      String error) {}
+      String error) {
+
+    static ItemReport failed(String label, String error) {
+      return new ItemReport(label, false, -1, 0, 0, 0, 0, List.of(), List.of(), List.of(), error);
+    }
+  }
 
   private final Store store;
   private final Options options;
@@ -143,19 +148,7 @@ public final class PyStoreImport {
         out.add(importItem(collection, item));
       } catch (PyStoreException e) {
         LOG.warn("{}/{}: not imported: {}", collection, item, e.getMessage());
-        out.add(
-            new ItemReport(
-                collection + "/" + item,
-                false,
-                -1,
-                0,
-                0,
-                0,
-                0,
-                List.of(),
-                List.of(),
-                List.of(),
-                e.getMessage()));
+        out.add(ItemReport.failed(collection + "/" + item, e.getMessage()));
       }
     }
     return out;
@@ -288,9 +281,18 @@ public final class PyStoreImport {
                 + " committed by this one: run the import again to pick up what is left");
       }
       throw new InvalidDataException(label + ": cannot read a PyStore file: " + e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (PyStoreException e) {
       item.discardStaged(staged);
       throw e;
+    } catch (RuntimeException e) { // a damaged file, an epoch index beyond what nanoseconds hold
+      item.discardStaged(staged);
+      throw new InvalidDataException(
+          label
+              + ": cannot read "
+              + current
+              + " ("
+              + e.getMessage()
+              + "); nothing was imported: fix or remove that file, then import again");
     }
     if (!renamed.isEmpty()) {
       notes.add("columns renamed to names Avro accepts: " + String.join(", ", renamed));
@@ -515,8 +517,8 @@ public final class PyStoreImport {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
       for (Path p : ds) {
         String n = p.getFileName().toString();
-        if (Names.isValid(n)) {
-          out.add(n);
+        if (!n.startsWith("_") && !n.startsWith(".")) {
+          out.add(n); // a name the store refuses is reported by the import, not skipped
         }
       }
     } catch (IOException e) {

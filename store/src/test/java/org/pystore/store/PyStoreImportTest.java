@@ -408,6 +408,28 @@ class PyStoreImportTest {
     assertThat(store.item("stocks", "AAPL").exists()).isFalse();
   }
 
+  @Test
+  void itemsThatCannotBeImportedAreReportedAndTheOthersImported() throws Exception {
+    Path root = dir.resolve("pystore");
+    pyarrowItem(root.resolve("fx").resolve("GOOD"));
+    writePyarrow(
+        root.resolve("fx").resolve("EUR:USD").resolve("part.0.parquet"), List.of(tick(T0, 1)));
+    Path garbage = root.resolve("fx").resolve("BAD").resolve("part.0.parquet");
+    Files.createDirectories(garbage.getParent());
+    Files.writeString(garbage, "not parquet at all");
+    Store store = Store.open(root);
+    List<PyStoreImport.ItemReport> reports =
+        new PyStoreImport(store, PyStoreImport.Options.defaults(), null).importStore();
+    Map<String, String> errors = new TreeMap<>();
+    reports.forEach(r -> errors.put(r.label(), String.valueOf(r.error())));
+    assertThat(errors).containsOnlyKeys("fx/BAD", "fx/EUR:USD", "fx/GOOD");
+    assertThat(errors.get("fx/GOOD")).isEqualTo("null");
+    assertThat(errors.get("fx/BAD")).contains("part.0.parquet").contains("cannot read");
+    assertThat(errors.get("fx/EUR:USD")).contains("EUR:USD").contains("':'");
+    assertThat(store.item("fx", "GOOD").exists()).isTrue();
+    assertThat(garbage).hasContent("not parquet at all");
+  }
+
   /** Every regular file under a directory with a digest of its bytes. */
   private static Map<String, String> tree(Path root) throws Exception {
     Map<String, String> out = new TreeMap<>();
