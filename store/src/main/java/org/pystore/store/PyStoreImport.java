@@ -225,6 +225,9 @@ public final class PyStoreImport {
     List<String> unsorted = new ArrayList<>();
     List<String> spanning = new ArrayList<>();
     long rows = 0;
+    // read before anything is staged: an unreadable metadata file fails the item untouched
+    Map<String, byte[]> originalsMeta = new LinkedHashMap<>();
+    Map<String, Object> metadata = state == null ? userMetadata(dir, originalsMeta) : null;
     Path current = null;
     try {
       for (Path f : pending.files) {
@@ -302,8 +305,6 @@ public final class PyStoreImport {
     info.put("files", pending.files.size());
     info.put("rows", rows);
     info.put("creators", new ArrayList<>(creators));
-    Map<String, byte[]> originalsMeta = new LinkedHashMap<>();
-    Map<String, Object> metadata = state == null ? userMetadata(dir, originalsMeta) : null;
     ItemState after;
     try {
       after = item.commitImport(itemOptions, schema, staged, metadata, offsets, info);

@@ -428,6 +428,18 @@ class PyStoreImportTest {
     assertThat(errors.get("fx/EUR:USD")).contains("EUR:USD").contains("':'");
     assertThat(store.item("fx", "GOOD").exists()).isTrue();
     assertThat(garbage).hasContent("not parquet at all");
+
+    // unreadable PyStore metadata: refused before anything is staged
+    Path meta = root.resolve("fx").resolve("META");
+    writePyarrow(meta.resolve("part.0.parquet"), List.of(tick(T0, 1)));
+    Files.writeString(meta.resolve("metadata.json"), "{not json");
+    assertThatThrownBy(
+            () ->
+                new PyStoreImport(store, PyStoreImport.Options.defaults(), null)
+                    .importItem("fx", "META"))
+        .hasMessageContaining("metadata.json is not readable JSON");
+    assertThat(meta.resolve("_staging")).doesNotExist();
+    assertThat(store.item("fx", "META").exists()).isFalse();
   }
 
   /** Every regular file under a directory with a digest of its bytes. */
