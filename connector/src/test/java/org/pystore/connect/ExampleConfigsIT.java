@@ -165,11 +165,8 @@ class ExampleConfigsIT {
         String log = Files.readString(dir.resolve("worker.log"));
         assertThat(log).doesNotContain("ClassNotFoundException").doesNotContain("LinkageError");
       } catch (RuntimeException | AssertionError e) {
-        List<String> lines = Files.readAllLines(dir.resolve("worker.log"));
-        throw new AssertionError(
-            "the distributed worker's log ends:\n"
-                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())),
-            e);
+        throw PluginIsolationIT.withLogTail(
+            "the distributed worker failed the example configs", dir.resolve("worker.log"), e);
       } finally {
         p.destroy();
         p.waitFor(30, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -122,6 +123,16 @@ class PluginIsolationIT {
     return pb.start();
   }
 
+  /** A failure carrying the last 60 lines of a worker's log. */
+  static AssertionError withLogTail(String what, Path log, Throwable cause) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return new AssertionError(
+        what
+            + "; the worker's log ends:\n"
+            + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())),
+        cause);
+  }
+
   /** Sends {@code n} JSON ticks (seq 0..n-1) keyed by symbols S0..S(symbols-1) in turn. */
   static void sendTicks(String bootstrap, String topic, int n, int symbols) {
     try (KafkaProducer<String, String> producer =
@@ -221,11 +232,8 @@ class PluginIsolationIT {
             .until(() -> s.collection(topic).exists() && SinkIT.totalRows(s, topic) == 1000);
       } catch (RuntimeException | AssertionError e) {
         p.destroyForcibly();
-        List<String> lines = Files.readAllLines(dir.resolve("worker.log"));
-        throw new AssertionError(
-            "the standalone worker did not land the rows; its log ends:\n"
-                + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())),
-            e);
+        throw withLogTail(
+            "the standalone worker did not land the rows", dir.resolve("worker.log"), e);
       }
       assertThat(s.collection(topic).items()).containsExactly("S0", "S1", "S2", "S3", "S4");
       String log = Files.readString(dir.resolve("worker.log"));

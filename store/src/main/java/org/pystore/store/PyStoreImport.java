@@ -444,11 +444,7 @@ public final class PyStoreImport {
       }
       Files.createDirectories(originals);
       for (Path p : move) {
-        try {
-          Files.move(p, free(originals.resolve(p.getFileName().toString())));
-        } catch (NoSuchFileException e) {
-          // moved by a concurrent run
-        }
+        PartFiles.moveIfPresent(p, free(originals.resolve(p.getFileName().toString())));
       }
       if (metadata != null) {
         for (Map.Entry<String, byte[]> m : metadata.entrySet()) {
@@ -483,13 +479,10 @@ public final class PyStoreImport {
   /** Top-level {@code *.parquet} files PyStore and dask wrote, in part order (part.2 < part.10). */
   static List<Path> parquetFiles(Path dir) {
     List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.parquet")) {
-      for (Path p : ds) {
+    try {
+      for (Path p : Vacuum.parquetFiles(dir)) {
         String n = p.getFileName().toString();
-        if (!n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(p)) {
+        if (!n.startsWith("_") && !n.startsWith(".")) {
           out.add(p);
         }
       }

@@ -211,7 +211,8 @@ final class Vacuum {
     return size;
   }
 
-  private static List<Path> parquetFiles(Path dir) throws IOException {
+  /** The regular {@code *.parquet} files directly in a directory (none when it is missing). */
+  static List<Path> parquetFiles(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return out;
