@@ -69,6 +69,7 @@ final class CompactCommand implements Callable<Integer> {
       List<Item> items = service.items(scope.collections(), scope.item());
       int merges = 0;
       int conflicts = 0;
+      int refused = 0;
       long rowsIn = 0;
       long dups = 0;
       long partsBefore = 0;
@@ -96,6 +97,9 @@ final class CompactCommand implements Callable<Integer> {
             merges++;
             rowsIn += r.rowsIn();
             itemDups += r.duplicatesRemoved();
+          } else if (r.outcome() == TaskResult.Outcome.REFUSED) {
+            refused++;
+            System.err.println("pystore: " + label + " bucket " + r.bucket() + ": " + r.message());
           } else {
             conflicts++;
             System.err.println("pystore: " + label + " bucket " + r.bucket() + ": " + r.message());
@@ -127,7 +131,7 @@ final class CompactCommand implements Callable<Integer> {
             (System.nanoTime() - start) / 1_000_000,
             conflicts == 0 ? "" : ", " + conflicts + " merges lost to concurrent writers (rerun)");
       }
-      return 0;
+      return refused == 0 ? 0 : 1;
     }
   }
 }

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       CompactCommand.class,
       VacuumCommand.class,
       ImportCommand.class,
-      DeleteCommand.class
+      DeleteCommand.class,
+      VerifyCommand.class
     })
 public final class PyStoreCli {
   /** The environment variable naming the store when {@code --store} is not given. */

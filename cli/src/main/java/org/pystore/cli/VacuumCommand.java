@@ -50,14 +50,13 @@ final class VacuumCommand implements Callable<Integer> {
   public Integer call() {
     Scope scope = Scope.parse(spec.commandLine(), target);
     Duration keep;
-    Duration orphanGrace;
+    CompactionOptions options;
     try {
       keep = Durations.parse(retention);
-      orphanGrace = Durations.parse(grace);
+      options = CompactionOptions.defaults().withOrphanGrace(Durations.parse(grace));
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    CompactionOptions options = CompactionOptions.defaults().withOrphanGrace(orphanGrace);
     try (CompactionService service = new CompactionService(top.openStore(), options)) {
       List<VacuumReport> reports = service.vacuum(scope.collections(), scope.item(), keep, dryRun);
       int deleted = 0;

@@ -52,9 +52,10 @@ public record CompactionOptions(
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
-    if (retention.isNegative() || orphanGrace.isNegative()) {
-      throw new IllegalArgumentException("retention and orphan grace must not be negative");
+    if (retention.isNegative()) {
+      throw new IllegalArgumentException("the retention period must not be negative");
     }
+    org.pystore.store.Item.requireOrphanGrace(orphanGrace);
   }
 
   /** The defaults. */

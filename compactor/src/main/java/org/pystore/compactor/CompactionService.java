@@ -101,6 +101,8 @@ public final class CompactionService implements AutoCloseable {
             r.rowsOut(),
             r.duplicatesRemoved(),
             r.millis());
+      } else if (r.outcome() == TaskResult.Outcome.REFUSED) {
+        LOG.error("{}: bucket {} not merged: {}", plan.label(), r.bucket(), r.message());
       } else {
         LOG.info("{}: bucket {} not merged: {}", plan.label(), r.bucket(), r.message());
       }
@@ -132,7 +134,13 @@ public final class CompactionService implements AutoCloseable {
       String label = it.collectionName() + "/" + it.name();
       try {
         before += it.state().parts().size();
-        results.addAll(compact(it));
+        List<TaskResult> done = compact(it);
+        results.addAll(done);
+        for (TaskResult r : done) {
+          if (r.outcome() == TaskResult.Outcome.REFUSED) {
+            failures.add(label + ": " + r.message());
+          }
+        }
         if (options.vacuum() && !stopping) {
           vacuums.add(it.vacuum(options.retention(), options.orphanGrace(), false));
         }
@@ -140,6 +148,17 @@ public final class CompactionService implements AutoCloseable {
       } catch (PyStoreException | IllegalStateException e) {
         LOG.error("{}: compaction failed: {}", label, e.getMessage(), e);
         failures.add(label + ": " + e.getMessage());
+      }
+    }
+    if (options.vacuum() && item == null && !stopping) {
+      for (Item it : deletedItems(scope)) {
+        try {
+          vacuums.add(it.vacuum(options.retention(), options.orphanGrace(), false));
+        } catch (PyStoreException e) {
+          String label = it.collectionName() + "/" + it.name();
+          LOG.error("{}: vacuum failed: {}", label, e.getMessage(), e);
+          failures.add(label + ": " + e.getMessage());
+        }
       }
     }
     PassSummary s =
@@ -168,8 +187,26 @@ public final class CompactionService implements AutoCloseable {
   public List<VacuumReport> vacuum(
       List<String> scope, String item, Duration retention, boolean dryRun) {
     List<VacuumReport> out = new ArrayList<>();
-    for (Item it : items(scope, item)) {
+    List<Item> all = new ArrayList<>(items(scope, item));
+    if (item == null) {
+      all.addAll(deletedItems(scope)); // their replaced parts wait for vacuum too
+    }
+    for (Item it : all) {
       out.add(it.vacuum(retention, options.orphanGrace(), dryRun));
+    }
+    return out;
+  }
+
+  /** Items in a scope whose latest commit deleted them. */
+  private List<Item> deletedItems(List<String> scope) {
+    List<Item> out = new ArrayList<>();
+    for (String c : scope == null ? store.collections() : scope) {
+      PyCollection col = store.collection(c);
+      if (col.exists()) {
+        for (String name : col.deletedItems()) {
+          out.add(col.item(name));
+        }
+      }
     }
     return out;
   }

@@ -101,7 +101,8 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
           new Key(
               VACUUM_ORPHAN_GRACE,
               Durations.format(CompactionOptions.DEFAULT_ORPHAN_GRACE),
-              "How old a written but never committed part must be before vacuum deletes it."));
+              "How old a written but never committed part must be before vacuum deletes it; at"
+                  + " least 10m, so that no part of a commit still under way is deleted."));
 
   /** The reference table of {@link #KEYS} in Markdown, as docs/compaction.md carries it. */
   public static String markdown() {

@@ -15,6 +15,7 @@ import org.pystore.store.Item;
 import org.pystore.store.ItemNotFoundException;
 import org.pystore.store.PartStager;
 import org.pystore.store.RowReader;
+import org.pystore.store.Verifier;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
@@ -80,6 +81,10 @@ final class Runner {
 
   TaskResult run(Item item, ItemState base, Plan.Task task) {
     long start = System.nanoTime();
+    String damaged = checkInputs(item, base, task);
+    if (damaged != null) {
+      return result(task, TaskResult.Outcome.REFUSED, List.of(), 0, 0, -1, start, damaged);
+    }
     List<List<Unit>> slices = slices(task);
     // the inputs' bytes per row predict the output's, compression included
     long rowsPerPart =
@@ -301,6 +306,33 @@ final class Runner {
       }
     }
     return n;
+  }
+
+  /** Why an input part must not be merged (it fails its check against its commit), or null. */
+  private static String checkInputs(Item item, ItemState base, Plan.Task task) {
+    Map<String, java.nio.file.Path> files;
+    try {
+      files = item.locateParts(base);
+    } catch (CorruptPartException e) {
+      return null; // a part moved or gone: the merge itself tells a conflict from a loss
+    }
+    for (PartInfo p : task.inputs()) {
+      java.nio.file.Path f = files.get(p.name());
+      String bad = f == null ? null : Verifier.checkFile(f, p);
+      if (bad != null && !java.nio.file.Files.exists(f)) {
+        bad = null; // moved meanwhile (another compactor, vacuum): the merge tells a conflict
+      }
+      if (bad != null) {
+        return "input part fails its check, so the bucket is left as it is: "
+            + bad
+            + "; run 'pystore verify "
+            + item.collectionName()
+            + "/"
+            + item.name()
+            + "' and restore the part from a backup";
+      }
+    }
+    return null;
   }
 
   private static boolean inputsGone(Item item, Plan.Task task) {

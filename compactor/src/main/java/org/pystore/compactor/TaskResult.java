@@ -37,6 +37,11 @@ public record TaskResult(
     /** Another writer removed an input first (a second compactor, an overwrite, a delete). */
     CONFLICT,
     /** The compactor was stopping; the merge was abandoned and its files removed. */
-    ABANDONED
+    ABANDONED,
+    /**
+     * An input part failed its check (its size or checksum differs from its commit, or it cannot be
+     * read): the bucket was left untouched, so a damaged file is never merged into good ones.
+     */
+    REFUSED
   }
 }

@@ -131,7 +131,7 @@ class ConcurrentCompactionTest {
     }
     for (Item item : items) {
       assertThat(Fixtures.read(item)).as(item.name()).isEqualTo(before.get(item.name()));
-      item.vacuum(Duration.ZERO, Duration.ZERO, false);
+      Fixtures.vacuumNow(item, false);
       assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
       assertThat(Fixtures.files(item.path().resolve("_staging"))).isEmpty();
       assertThat(Fixtures.files(item.path().resolve("_removed"))).isEmpty();
@@ -178,7 +178,7 @@ class ConcurrentCompactionTest {
     assertThat(merges).isPositive();
     for (Item item : items) {
       assertThat(Fixtures.read(item)).as(item.name()).isEqualTo(before.get(item.name()));
-      item.vacuum(Duration.ZERO, Duration.ZERO, false);
+      Fixtures.vacuumNow(item, false);
       assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
       assertThat(Fixtures.files(item.path().resolve("_staging"))).isEmpty();
       assertThat(Fixtures.files(item.path().resolve("_removed"))).isEmpty();

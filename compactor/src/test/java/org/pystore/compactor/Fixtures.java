@@ -58,6 +58,26 @@ final class Fixtures {
     }
   }
 
+  /**
+   * Vacuums with no retention after ageing every staged file past the shortest orphan grace, as if
+   * the crash that left them happened long ago (a grace of zero is refused: it would delete parts
+   * of commits under way).
+   */
+  static org.pystore.store.VacuumReport vacuumNow(Item item, boolean dryRun) throws IOException {
+    Path staging = item.path().resolve("_staging");
+    java.nio.file.attribute.FileTime old =
+        java.nio.file.attribute.FileTime.fromMillis(
+            System.currentTimeMillis() - 2 * Item.MIN_ORPHAN_GRACE.toMillis());
+    if (Files.isDirectory(staging)) {
+      try (Stream<Path> s = Files.list(staging)) {
+        for (Path f : s.toList()) {
+          Files.setLastModifiedTime(f, old);
+        }
+      }
+    }
+    return item.vacuum(java.time.Duration.ZERO, Item.MIN_ORPHAN_GRACE, dryRun);
+  }
+
   static List<String> files(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return List.of();

@@ -50,11 +50,11 @@ class VacuumTest {
     // a reader of the older version still gets its rows
     assertThat(Ticks.keys(Ticks.readAll(item, ReadOptions.all().atVersion(v)))).isEqualTo(atV);
 
-    VacuumReport dry = item.vacuum(Duration.ZERO, Duration.ZERO, true);
+    VacuumReport dry = Fixtures.vacuumNow(item, true);
     assertThat(dry.removedDeleted()).isEqualTo(8);
     assertThat(Fixtures.files(item.path().resolve("_removed"))).hasSize(8);
 
-    VacuumReport gone = item.vacuum(Duration.ZERO, Duration.ZERO, false);
+    VacuumReport gone = Fixtures.vacuumNow(item, false);
     assertThat(gone.removedDeleted()).isEqualTo(8);
     assertThat(gone.bytesFreed()).isPositive();
     assertThat(Fixtures.files(item.path().resolve("_removed"))).isEmpty();
@@ -69,7 +69,7 @@ class VacuumTest {
     List<String> snap = Ticks.keys(Ticks.readAll(item, ReadOptions.all().atSnapshot("before")));
     Fixtures.sinkLike(store().item("ticks", "other"), 1, 10, 0, 0);
     compact(item);
-    item.vacuum(Duration.ZERO, Duration.ZERO, false);
+    Fixtures.vacuumNow(item, false);
     assertThat(Ticks.keys(Ticks.readAll(item, ReadOptions.all().atSnapshot("before"))))
         .isEqualTo(snap);
     // the snapshot's hard links live under _snapshots: plain readers of the item see live parts
@@ -85,14 +85,14 @@ class VacuumTest {
     // as on a file system without hard links: the snapshot holds no files of its own
     AtomicFiles.deleteTree(item.path().getParent().resolve("_snapshots/pinned/C"));
     compact(item);
-    VacuumReport r = item.vacuum(Duration.ZERO, Duration.ZERO, false);
+    VacuumReport r = Fixtures.vacuumNow(item, false);
     assertThat(r.keptForSnapshots()).isEqualTo(6);
     assertThat(r.removedDeleted()).isZero();
     assertThat(Ticks.keys(Ticks.readAll(item, ReadOptions.all().atSnapshot("pinned"))))
         .isEqualTo(snap);
     // once the snapshot is gone, so are the parts
     store().collection("ticks").deleteSnapshot("pinned");
-    assertThat(item.vacuum(Duration.ZERO, Duration.ZERO, false).removedDeleted()).isEqualTo(6);
+    assertThat(Fixtures.vacuumNow(item, false).removedDeleted()).isEqualTo(6);
   }
 
   @Test

@@ -285,6 +285,7 @@ class SourceIT {
     config.put("tasks.max", "1");
     connect.putConnector(connector, config);
     connect.awaitRunning(connector, 1, Duration.ofSeconds(60));
+    long reopensBefore = org.pystore.connect.source.PyStoreSourceTask.reopens();
     Thread.sleep(1500);
     for (int k = 0; k < 2; k++) {
       compact(store.item("c", "V" + k)); // the parts the replay pinned are deleted
@@ -295,6 +296,9 @@ class SourceIT {
       assertThat(seen.add(r.key() + "#" + size(r))).as("repeated %s#%d", r.key(), size(r)).isTrue();
     }
     assertThat(seen).hasSize(4000);
+    assertThat(org.pystore.connect.source.PyStoreSourceTask.reopens())
+        .as("the replay met a vacuumed part and reopened at the latest version")
+        .isGreaterThan(reopensBefore);
     assertThat(connect.status(connector).toString()).doesNotContain("FAILED");
     connect.deleteConnector(connector);
   }

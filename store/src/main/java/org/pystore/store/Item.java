@@ -35,6 +35,13 @@ public final class Item {
   public static final String METADATA_FILE = "pystore_metadata.json";
 
   static final String LOG_DIR = "_log";
+
+  /**
+   * The shortest orphan grace period vacuum accepts: a part staged for a commit that is still under
+   * way (a long compaction, a slow store) must never look orphaned.
+   */
+  public static final Duration MIN_ORPHAN_GRACE = Duration.ofMinutes(10);
+
   private static final Logger LOG = LoggerFactory.getLogger(Item.class);
 
   private final Store store;
@@ -97,7 +104,9 @@ public final class Item {
    * @throws NotFoundException when the item or the version does not exist
    */
   public ItemState state(long version) {
-    state();
+    if (log.head().isEmpty()) {
+      throw notFound();
+    }
     return log.at(version);
   }
 
@@ -124,42 +133,42 @@ public final class Item {
         options.withIndexColumn(Schemas.indexColumn(schema, options.indexColumn()));
     Schema itemSchema = Schemas.forNewItem(schema, resolved);
     Map<String, Object> meta = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
-    if (!overwrite && exists()) {
+    boolean existed = exists();
+    if (!overwrite && existed) {
       throw new ItemExistsException(collection.name(), name); // before writing any part
+    }
+    if (!existed) {
+      refuseTwin();
     }
     Batch batch = Batch.prepare(rows, schema, resolved, label);
     List<PartInfo> staged = files.stage(batch, resolved);
     ItemState after;
     List<String> removed = new ArrayList<>();
-    try {
-      after =
-          log.commit(
-              (current, version) -> {
-                if (current != null && !overwrite) {
-                  throw new ItemExistsException(collection.name(), name);
-                }
-                removed.clear();
-                if (current != null) {
-                  removed.addAll(current.parts().keySet());
-                }
-                return new LogEntry(
-                    LogEntry.FORMAT,
-                    version,
-                    current == null ? "create" : "overwrite",
-                    System.currentTimeMillis(),
-                    CommitLog.writer(),
-                    resolved,
-                    itemSchema.toString(),
-                    withSeq(staged, version),
-                    removed,
-                    meta,
-                    null,
-                    null);
-              });
-    } catch (RuntimeException e) {
-      files.discard(staged);
-      throw e;
-    }
+    after =
+        commitWith(
+            staged,
+            (current, version) -> {
+              if (current != null && !overwrite) {
+                throw new ItemExistsException(collection.name(), name);
+              }
+              removed.clear();
+              if (current != null) {
+                removed.addAll(current.parts().keySet());
+              }
+              return new LogEntry(
+                  LogEntry.FORMAT,
+                  version,
+                  current == null ? "create" : "overwrite",
+                  System.currentTimeMillis(),
+                  CommitLog.writer(),
+                  resolved,
+                  itemSchema.toString(),
+                  withSeq(staged, version),
+                  removed,
+                  meta,
+                  null,
+                  null);
+            });
     files.finish(after, staged, removed);
     LOG.info(
         "{}: {} version {} with {} rows in {} parts",
@@ -219,33 +228,29 @@ public final class Item {
     Batch batch = Batch.prepare(rows, batchSchema, options, label);
     List<PartInfo> staged = files.stage(batch, options);
     ItemState after;
-    try {
-      after =
-          log.commit(
-              (latest, version) -> {
-                if (latest == null) {
-                  throw new ItemNotFoundException(collection.name(), name);
-                }
-                if (from != null) {
-                  for (Map.Entry<String, Long> f : from.entrySet()) {
-                    Long held = latest.offsets().get(f.getKey());
-                    if (held != null && held > f.getValue()) {
-                      throw new StaleOffsetsException(label, latest.offsets());
-                    }
+    after =
+        commitWith(
+            staged,
+            (latest, version) -> {
+              if (latest == null) {
+                throw new ItemNotFoundException(collection.name(), name);
+              }
+              if (from != null) {
+                for (Map.Entry<String, Long> f : from.entrySet()) {
+                  Long held = latest.offsets().get(f.getKey());
+                  if (held != null && held > f.getValue()) {
+                    throw new StaleOffsetsException(label, latest.offsets());
                   }
                 }
-                return appendEntry(
-                    latest,
-                    version,
-                    batchSchema,
-                    staged,
-                    offsets == null || offsets.isEmpty() ? null : new LinkedHashMap<>(offsets),
-                    null);
-              });
-    } catch (RuntimeException e) {
-      files.discard(staged);
-      throw e;
-    }
+              }
+              return appendEntry(
+                  latest,
+                  version,
+                  batchSchema,
+                  staged,
+                  offsets == null || offsets.isEmpty() ? null : new LinkedHashMap<>(offsets),
+                  null);
+            });
     files.finish(after, staged, List.of());
     LOG.debug(
         "{}: appended {} rows in {} parts as version {}",
@@ -268,21 +273,99 @@ public final class Item {
   public ItemState commitStaged(List<PartInfo> staged, CommitLog.EntryBuilder builder) {
     ItemState after;
     List<String> removed = new ArrayList<>();
+    after =
+        commitWith(
+            staged,
+            (latest, version) -> {
+              LogEntry e = builder.build(latest, version);
+              removed.clear();
+              removed.addAll(e.remove());
+              return e;
+            });
+    files.finish(after, staged, removed);
+    return after;
+  }
+
+  /**
+   * Commits an entry naming staged parts. A commit that did not happen discards them; one whose
+   * outcome is unknown keeps them, since its entry may name them.
+   */
+  private ItemState commitWith(List<PartInfo> staged, CommitLog.EntryBuilder builder) {
     try {
-      after =
-          log.commit(
-              (latest, version) -> {
-                LogEntry e = builder.build(latest, version);
-                removed.clear();
-                removed.addAll(e.remove());
-                return e;
-              });
+      return log.commit(builder, List.of(dir.resolve(PartLocator.STAGING), dir));
+    } catch (CommitOutcomeUnknownException e) {
+      throw e;
     } catch (RuntimeException e) {
       files.discard(staged);
       throw e;
     }
-    files.finish(after, staged, removed);
-    return after;
+  }
+
+  /**
+   * Deletes the item, as a commit: writers that cached its state meet the deletion instead of
+   * writing into a log that is gone, and a later write starts the item again with the next version.
+   * Its parts move to {@code _removed/}, where snapshots can still read them until vacuum deletes
+   * them after the retention period.
+   *
+   * @throws ItemNotFoundException when the item does not exist
+   */
+  void delete() {
+    List<String> removed = new ArrayList<>();
+    ItemState after =
+        log.commit(
+            (current, version) -> {
+              if (current == null) {
+                throw notFound();
+              }
+              removed.clear();
+              removed.addAll(current.parts().keySet());
+              return new LogEntry(
+                  LogEntry.FORMAT,
+                  version,
+                  ItemState.DELETE,
+                  System.currentTimeMillis(),
+                  CommitLog.writer(),
+                  null,
+                  null,
+                  List.of(),
+                  removed,
+                  null,
+                  null,
+                  null);
+            });
+    files.finish(after, List.of(), removed);
+    LOG.info("{}: deleted as version {}", label, after.version());
+  }
+
+  /**
+   * Refuses to create an item whose name differs from an existing one only in case or Unicode
+   * normalization.
+   *
+   * @throws InvalidNameException naming the other item
+   */
+  public void refuseTwin() {
+    String twin = collection.twinOf(name);
+    if (twin != null) {
+      throw new InvalidNameException(
+          "item name '"
+              + label
+              + "' is refused: item '"
+              + collection.name()
+              + "/"
+              + twin
+              + "' differs from it only in case or Unicode normalization, and on macOS and Windows"
+              + " both would be one directory; use one spelling");
+    }
+  }
+
+  /** The store's hook, for the steps other classes take on this item's files. */
+  CommitHook hook() {
+    return store.options().hook();
+  }
+
+  /** Whether the item's latest commit deleted it (its directory and history remain). */
+  public boolean deleted() {
+    return log.head().map(ItemState::deleted).orElse(false);
   }
 
   /** Stages rows as sorted, bucketed parts under {@code _staging/} for {@link #commitImport}. */
@@ -309,36 +392,32 @@ public final class Item {
       Map<String, Object> info) {
     Schema itemSchema = Schemas.forNewItem(schema, options);
     ItemState after;
-    try {
-      after =
-          log.commit(
-              (current, version) -> {
-                if (current == null) {
-                  return new LogEntry(
-                      LogEntry.FORMAT,
-                      version,
-                      "create",
-                      System.currentTimeMillis(),
-                      CommitLog.writer(),
-                      options,
-                      itemSchema.toString(),
-                      withSeq(staged, version),
-                      List.of(),
-                      metadata,
-                      offsets,
-                      info);
+    after =
+        commitWith(
+            staged,
+            (current, version) -> {
+              if (current == null) {
+                return new LogEntry(
+                    LogEntry.FORMAT,
+                    version,
+                    "create",
+                    System.currentTimeMillis(),
+                    CommitLog.writer(),
+                    options,
+                    itemSchema.toString(),
+                    withSeq(staged, version),
+                    List.of(),
+                    metadata,
+                    offsets,
+                    info);
+              }
+              for (String key : offsets.keySet()) {
+                if (current.offsets().containsKey(key)) {
+                  throw new StaleOffsetsException(label, current.offsets());
                 }
-                for (String key : offsets.keySet()) {
-                  if (current.offsets().containsKey(key)) {
-                    throw new StaleOffsetsException(label, current.offsets());
-                  }
-                }
-                return appendEntry(current, version, schema, staged, offsets, info);
-              });
-    } catch (RuntimeException e) {
-      files.discard(staged);
-      throw e;
-    }
+              }
+              return appendEntry(current, version, schema, staged, offsets, info);
+            });
     files.finish(after, staged, List.of());
     return after;
   }
@@ -423,11 +502,31 @@ public final class Item {
    * @return what was (or would be) done
    */
   public VacuumReport vacuum(Duration retention, Duration orphanGrace, boolean dryRun) {
-    state();
-    if (retention.isNegative() || orphanGrace.isNegative()) {
-      throw new IllegalArgumentException("retention and grace periods must not be negative");
+    if (!deleted()) {
+      state();
     }
+    if (retention.isNegative()) {
+      throw new IllegalArgumentException("the retention period must not be negative");
+    }
+    requireOrphanGrace(orphanGrace);
     return new Vacuum(this, label, log, collection).run(retention, orphanGrace, dryRun);
+  }
+
+  /**
+   * Checks an orphan grace period against {@link #MIN_ORPHAN_GRACE}.
+   *
+   * @param grace the period
+   * @throws IllegalArgumentException when it is shorter
+   */
+  public static void requireOrphanGrace(Duration grace) {
+    if (grace.compareTo(MIN_ORPHAN_GRACE) < 0) {
+      throw new IllegalArgumentException(
+          "the orphan grace period must be at least "
+              + MIN_ORPHAN_GRACE.toMinutes()
+              + " minutes, got "
+              + grace
+              + ": a part staged by a commit still under way would look orphaned and be deleted");
+    }
   }
 
   /**

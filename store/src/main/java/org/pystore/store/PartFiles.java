@@ -19,6 +19,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.fs.Checksums;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.PartInfo;
@@ -42,6 +43,10 @@ final class PartFiles {
   private final String label;
   private final StoreOptions storeOptions;
   private final CommitLog log;
+
+  /** Replaced parts a failed finish left visible; the next finish here moves them aside. */
+  private final java.util.Set<String> asideLater =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   PartFiles(Path dir, String label, StoreOptions options, CommitLog log) {
     this.dir = dir;
@@ -92,7 +97,8 @@ final class PartFiles {
                 run.max(),
                 run.bucket(),
                 0,
-                batch.duplicates(run, options)));
+                batch.duplicates(run, options),
+                Checksums.of(current)));
         current = null;
       }
     } catch (IOException e) {
@@ -103,6 +109,10 @@ final class PartFiles {
       discardQuietly(current);
       discard(staged);
       throw e;
+    }
+    if (storeOptions.fsync()) {
+      // the log entry that names these parts must never be durable before their directory entries
+      AtomicFiles.fsyncDirectory(staging);
     }
     storeOptions.hook().at(CommitStep.PARTS_STAGED, label);
     return staged;
@@ -160,21 +170,29 @@ final class PartFiles {
       for (PartInfo p : added) {
         moveIfPresent(staging.resolve(p.name()), dir.resolve(p.name()));
       }
-      if (!removed.isEmpty()) {
+      asideLater.addAll(removed);
+      if (!asideLater.isEmpty()) {
         Files.createDirectories(aside);
-        for (String r : removed) {
+        for (String r : List.copyOf(asideLater)) {
+          if (after.parts().containsKey(r)) {
+            asideLater.remove(r); // live again? never: names are unique; be safe anyway
+            continue;
+          }
+          storeOptions.hook().at(CommitStep.REMOVED_ASIDE, label);
           moveIfPresent(dir.resolve(r), aside.resolve(r));
           markReplaced(aside.resolve(r));
+          asideLater.remove(r);
         }
       }
       publishLeftovers(after);
       storeOptions.hook().at(CommitStep.PUBLISHED, label);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // The commit is durable and readers find parts wherever they are; only plain Parquet
       // readers (pandas, DuckDB) miss a part left in _staging until the next write moves it.
+      // Failing the write now would make its caller retry a change that is already committed.
       LOG.warn(
-          "{}: version {} is committed but a part could not be moved into place ({}); the next"
-              + " write to this item retries",
+          "{}: version {} is committed but a part could not be moved into place or aside ({});"
+              + " the next write to this item from this process, or vacuum, finishes it",
           label,
           after.version(),
           e.toString());
@@ -244,19 +262,24 @@ final class PartFiles {
   void writeMetadataFile(ItemState s) {
     ItemState current = s;
     for (int round = 0; round < 3; round++) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
-      m.put(STATS_KEY, stats(current));
-      m.putAll(current.metadata());
       try {
-        AtomicFiles.replace(
-            dir.resolve(Item.METADATA_FILE), org.pystore.store.log.Json.prettyBytes(m), false);
-      } catch (IOException e) {
+        storeOptions.hook().at(CommitStep.METADATA_FILE, label);
+        Path file = dir.resolve(Item.METADATA_FILE);
+        if (current.deleted()) {
+          Files.deleteIfExists(file); // PyStore must not see metadata of a deleted item
+        } else {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
+          m.put(STATS_KEY, stats(current));
+          m.putAll(current.metadata());
+          AtomicFiles.replace(file, org.pystore.store.log.Json.prettyBytes(m), false);
+        }
+      } catch (IOException | RuntimeException e) {
         LOG.warn(
             "{}: could not refresh {} (the next commit retries)", label, Item.METADATA_FILE, e);
         return;
       }
-      ItemState latest = log.latest().orElse(current);
+      ItemState latest = log.head().orElse(current);
       if (latest.version() <= current.version()) {
         return;
       }

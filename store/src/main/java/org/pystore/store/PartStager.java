@@ -10,6 +10,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.schema.MessageType;
 import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.fs.Checksums;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PandasMetadata;
@@ -210,7 +211,9 @@ public final class PartStager implements AutoCloseable {
     }
     long min = pieces.get(0).min();
     long max = pieces.get(pieces.size() - 1).max();
-    staged.add(new PartInfo(name, pendingRows, bytes, min, max, bucket.label(), 0));
+    staged.add(
+        new PartInfo(
+            name, pendingRows, bytes, min, max, bucket.label(), 0, 0, Checksums.of(target)));
     pieces.clear();
     pendingRows = 0;
     bucket = null;
@@ -230,6 +233,9 @@ public final class PartStager implements AutoCloseable {
         throw new StoreIOException("cannot finish a new part of '" + label + "'", e);
       }
       if (!staged.isEmpty()) {
+        if (fsync) {
+          AtomicFiles.fsyncDirectory(staging); // before any log entry names these parts
+        }
         hook.at(CommitStep.PARTS_STAGED, label);
       }
     }

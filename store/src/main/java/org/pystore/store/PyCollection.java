@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.Json;
 import org.pystore.store.log.LogEntry;
@@ -62,8 +63,10 @@ public final class PyCollection {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir)) {
       for (Path d : dirs) {
         String n = d.getFileName().toString();
+        Path log = d.resolve(Item.LOG_DIR);
         if (Names.isValid(n)
-            && Files.exists(d.resolve(Item.LOG_DIR).resolve(String.format("%020d.json", 0)))) {
+            && Files.exists(log.resolve(String.format("%020d.json", 0)))
+            && !CommitLog.endsInDeletion(log)) {
           out.add(n);
         }
       }
@@ -120,7 +123,9 @@ public final class PyCollection {
   }
 
   /**
-   * Deletes an item and its history. Snapshots keep their own hard links to its parts.
+   * Deletes an item, as a commit in its log (see {@link Item#delete}): a sink or any other writer
+   * that cached its state meets the deletion. Its history stays readable by version and by snapshot
+   * until vacuum removes the parts after the retention period.
    *
    * @param item the item
    * @throws ItemNotFoundException when it does not exist
@@ -130,28 +135,42 @@ public final class PyCollection {
     if (!it.exists()) {
       throw new ItemNotFoundException(name, item);
     }
-    for (SnapshotInfo s : snapshots()) {
-      if (!s.materialized() && s.versions().containsKey(item)) {
-        throw new PyStoreException(
-            "item '"
-                + name
-                + "/"
-                + item
-                + "' is pinned by snapshot '"
-                + s.name()
-                + "', which has no copy of its own (the file system has no hard links); delete the"
-                + " snapshot first");
-      }
-    }
-    Path doomed = dir.resolve("_deleting-" + item + "-" + UUID.randomUUID());
-    try {
-      AtomicFiles.moveAtomically(it.path(), doomed);
-      store.forget(it.path());
-      AtomicFiles.deleteTree(doomed);
-    } catch (IOException e) {
-      throw new StoreIOException("cannot delete item '" + name + "/" + item + "'", e);
-    }
+    it.delete();
     LOG.info("deleted item {}/{}", name, item);
+  }
+
+  /**
+   * Items whose latest commit deleted them; vacuum still has their replaced parts to clean.
+   *
+   * @return names, sorted
+   */
+  public List<String> deletedItems() {
+    requireExists();
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir)) {
+      for (Path d : dirs) {
+        String n = d.getFileName().toString();
+        if (Names.isValid(n) && CommitLog.endsInDeletion(d.resolve(Item.LOG_DIR))) {
+          out.add(n);
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list collection '" + name + "'", e);
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  /**
+   * An existing item (or item directory) whose name differs from the given one only in case or
+   * Unicode normalization: on macOS and Windows both would share one directory, so the store
+   * refuses to create the second on every platform.
+   *
+   * @param item a name
+   * @return the other name, or null when there is none
+   */
+  public String twinOf(String item) {
+    return store.twinOf(this, item);
   }
 
   // ---- snapshots ----

@@ -173,7 +173,7 @@ public final class PyStoreImport {
     List<String> notes = new ArrayList<>();
     if (pending.files.isEmpty()) {
       if (!options.dryRun) {
-        moveAside(dir, pending.recovered, null);
+        moveAside(dir, pending.recovered, null, store.options().hook());
       }
       if (state == null && pending.recovered.isEmpty()) {
         throw new InvalidDataException(
@@ -316,7 +316,7 @@ public final class PyStoreImport {
     }
     List<Path> imported = new ArrayList<>(pending.files);
     imported.addAll(pending.recovered);
-    moveAside(dir, imported, originalsMeta);
+    moveAside(dir, imported, originalsMeta, store.options().hook());
     LOG.info(
         "{}: imported {} rows from {} PyStore files as version {} ({} parts)",
         label,
@@ -430,7 +430,8 @@ public final class PyStoreImport {
   }
 
   /** After the commit: PyStore's parts and dask's summary files go where readers don't look. */
-  private static void moveAside(Path dir, List<Path> parts, Map<String, byte[]> metadata) {
+  private static void moveAside(
+      Path dir, List<Path> parts, Map<String, byte[]> metadata, CommitHook hook) {
     Path originals = dir.resolve(ORIGINALS);
     try {
       List<Path> move = new ArrayList<>(parts);
@@ -444,6 +445,7 @@ public final class PyStoreImport {
       }
       Files.createDirectories(originals);
       for (Path p : move) {
+        hook.at(CommitStep.IMPORT_MOVE, dir.toString());
         PartFiles.moveIfPresent(p, free(originals.resolve(p.getFileName().toString())));
       }
       if (metadata != null) {
@@ -451,7 +453,7 @@ public final class PyStoreImport {
           Files.write(free(originals.resolve(m.getKey())), m.getValue());
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // committed: the next import run (or vacuum's report) finds the files still in place
       LOG.warn(
           "{}: imported, but moving the PyStore files to {} failed ({}); run the import again to"

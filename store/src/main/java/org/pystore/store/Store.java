@@ -32,6 +32,14 @@ public final class Store {
   private final StoreOptions options;
   private final Map<Path, CommitLog> logs = new ConcurrentHashMap<>();
 
+  /** Per collection directory, its entries' folded names, listed at most every few seconds. */
+  private final Map<Path, FoldedNames> folded = new ConcurrentHashMap<>();
+
+  private static final long FOLDED_TTL_NANOS = 5_000_000_000L;
+
+  /** A collection's directory names by {@link Names#folded} form, as listed at one time. */
+  private record FoldedNames(long listedAtNanos, Map<String, String> byFolded) {}
+
   private Store(Path root, StoreOptions options) {
     this.root = root;
     this.options = options;
@@ -135,6 +143,7 @@ public final class Store {
     try {
       AtomicFiles.moveAtomically(c.path(), doomed);
       logs.keySet().removeIf(p -> p.startsWith(c.path()));
+      folded.remove(c.path());
       AtomicFiles.deleteTree(doomed);
     } catch (IOException e) {
       throw new StoreIOException("cannot delete collection '" + name + "'", e);
@@ -159,5 +168,34 @@ public final class Store {
 
   void forget(Path itemDir) {
     logs.remove(itemDir);
+  }
+
+  /**
+   * A directory of the collection whose name differs from {@code name} only in case or Unicode
+   * normalization. Listings are reused for a few seconds, so creating many items stays cheap; names
+   * this process creates are added at once.
+   */
+  String twinOf(PyCollection c, String name) {
+    String key = Names.folded(name);
+    FoldedNames f = folded.get(c.path());
+    if (f == null || System.nanoTime() - f.listedAtNanos() > FOLDED_TTL_NANOS) {
+      Map<String, String> m = new ConcurrentHashMap<>();
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(c.path(), Files::isDirectory)) {
+        for (Path d : dirs) {
+          String n = d.getFileName().toString();
+          if (Names.isValid(n)) {
+            m.putIfAbsent(Names.folded(n), n);
+          }
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        // a new collection: no twin
+      } catch (IOException e) {
+        throw new StoreIOException("cannot list collection '" + c.name() + "'", e);
+      }
+      f = new FoldedNames(System.nanoTime(), m);
+      folded.put(c.path(), f);
+    }
+    String other = f.byFolded().putIfAbsent(key, name);
+    return other == null || other.equals(name) ? null : other;
   }
 }

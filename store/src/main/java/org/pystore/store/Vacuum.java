@@ -53,7 +53,8 @@ final class Vacuum {
     long now = System.currentTimeMillis();
     // the latest state (from a checkpoint: cheap) says which parts are live; only files it does
     // not explain, left by crashes, need the whole history
-    Set<String> live = new HashSet<>(item.state().parts().keySet());
+    Set<String> live =
+        new HashSet<>(log.head().map(s -> s.parts().keySet()).orElse(java.util.Set.of()));
     Set<String> pinned = snapshotPins();
     Path dir = item.path();
     Path staging = dir.resolve(PartLocator.STAGING);
@@ -205,6 +206,7 @@ final class Vacuum {
       return 0;
     }
     if (!dryRun) {
+      item.hook().at(CommitStep.VACUUM_DELETE, label);
       Files.deleteIfExists(f);
       LOG.debug("{}: deleted {}", label, f);
     }

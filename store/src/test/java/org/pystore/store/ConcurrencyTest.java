@@ -24,7 +24,12 @@ class ConcurrencyTest {
   private void create() {
     Store.open(root)
         .item("c", "shared")
-        .write(Ticks.SCHEMA, List.of(), ItemOptions.defaults(), Map.of(), false);
+        .write(
+            Ticks.SCHEMA,
+            List.of(),
+            ItemOptions.defaults().withDedupe(DedupePolicy.NONE), // a duplicate must show
+            Map.of(),
+            false);
   }
 
   private Set<String> expected(int writers, int batches, int rows) {

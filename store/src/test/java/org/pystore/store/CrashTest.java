@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +16,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pystore.store.part.PartReader;
 
-/** A write that dies at any step leaves the item reading as before or as after, never between. */
+/**
+ * A write that dies at any step leaves the item reading as before or as after, never between; a
+ * write whose storage fails at any step either fails having changed nothing, or (once its entry is
+ * in the log) succeeds: a caller never retries a change that is already committed.
+ */
 class CrashTest {
   @TempDir Path root;
 
@@ -54,7 +59,9 @@ class CrashTest {
   }
 
   @ParameterizedTest
-  @EnumSource(CommitStep.class)
+  @EnumSource(
+      value = CommitStep.class,
+      names = {"PARTS_STAGED", "ENTRY_STAGED", "COMMITTED", "PUBLISHED", "METADATA_FILE"})
   void appendCrashAtEveryStep(CommitStep step) throws Exception {
     Store.open(root)
         .item("c", "i")
@@ -64,7 +71,7 @@ class CrashTest {
         .isInstanceOf(SimulatedCrash.class);
 
     Item item = Store.open(root).item("c", "i"); // a new process
-    boolean committed = step == CommitStep.COMMITTED || step == CommitStep.PUBLISHED;
+    boolean committed = step.afterCommit();
     assertThat(Ticks.readAll(item)).hasSize(committed ? 20 : 10);
     assertThat(item.state().version()).isEqualTo(committed ? 1 : 0);
     assertNoPartialVisibleFile(item);
@@ -78,7 +85,16 @@ class CrashTest {
   }
 
   @ParameterizedTest
-  @EnumSource(CommitStep.class)
+  @EnumSource(
+      value = CommitStep.class,
+      names = {
+        "PARTS_STAGED",
+        "ENTRY_STAGED",
+        "COMMITTED",
+        "REMOVED_ASIDE",
+        "PUBLISHED",
+        "METADATA_FILE"
+      })
   void overwriteCrashAtEveryStep(CommitStep step) throws Exception {
     Store.open(root)
         .item("c", "i")
@@ -90,10 +106,57 @@ class CrashTest {
                     Ticks.SCHEMA, Ticks.series(3, 50), ItemOptions.defaults(), Map.of(), true))
         .isInstanceOf(SimulatedCrash.class);
     Item item = Store.open(root).item("c", "i");
-    boolean committed = step == CommitStep.COMMITTED || step == CommitStep.PUBLISHED;
+    boolean committed = step.afterCommit();
     List<Long> ts = Ticks.readAll(item).stream().map(r -> (Long) r.get("ts")).toList();
     assertThat(ts).hasSize(committed ? 3 : 10);
     assertThat(ts.get(0)).isEqualTo(Ticks.T0 + (committed ? 50 : 0) * 1_000_000_000L);
     assertNoPartialVisibleFile(item);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = CommitStep.class,
+      names = {
+        "PARTS_STAGED",
+        "ENTRY_STAGED",
+        "COMMITTED",
+        "REMOVED_ASIDE",
+        "PUBLISHED",
+        "METADATA_FILE",
+        "LOG_CHECKPOINT"
+      })
+  void aStorageFaultAtAnyStepFailsCleanlyOrCommitsWhole(CommitStep step) throws Exception {
+    Store.open(root)
+        .item("c", "i")
+        .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
+    Faults faults = new Faults().failNext(step, 1);
+    // a checkpoint every commit, so that LOG_CHECKPOINT is reached by this one
+    Item faulty =
+        Store.open(root, StoreOptions.defaults().withCheckpointInterval(1).withHook(faults))
+            .item("c", "i");
+    boolean threw;
+    try {
+      faulty.write(Ticks.SCHEMA, Ticks.series(3, 50), ItemOptions.defaults(), Map.of(), true);
+      threw = false;
+    } catch (StoreIOException e) {
+      threw = true;
+    }
+    assertThat(faults.injected()).as("the fault was injected").isEqualTo(1);
+    assertThat(threw).as("failed <=> not committed").isEqualTo(!step.afterCommit());
+
+    Item item = Store.open(root).item("c", "i");
+    List<Long> ts = Ticks.readAll(item).stream().map(r -> (Long) r.get("ts")).toList();
+    assertThat(ts).hasSize(threw ? 10 : 3);
+    assertThat(item.state().version()).isEqualTo(threw ? 0 : 1);
+    assertNoPartialVisibleFile(item);
+    // the next write, or vacuum, finishes what the fault left undone: visible files are then
+    // exactly the live parts
+    item.append(Ticks.series(2, 900));
+    item.vacuum(Duration.ofDays(1), Duration.ofDays(1), false);
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(Ticks.readAll(item)).hasSize(threw ? 12 : 5);
+    if (!threw) {
+      assertThat(item.path().resolve(Item.METADATA_FILE)).exists();
+    }
   }
 }

@@ -309,6 +309,32 @@ class PyStoreImportTest {
   }
 
   @Test
+  void aFaultWhileMovingTheOriginalsAsideKeepsTheImportAndTheNextRunFinishesIt() throws Exception {
+    Path root = dir.resolve("pystore");
+    Path itemDir = root.resolve("stocks").resolve("AAPL");
+    List<Tick> all = pyarrowItem(itemDir);
+    Faults faults = new Faults().failAfter(CommitStep.IMPORT_MOVE, 1, 1); // the second move fails
+    Store faulty = Store.open(root, StoreOptions.defaults().withHook(faults));
+    PyStoreImport.ItemReport r =
+        new PyStoreImport(faulty, PyStoreImport.Options.defaults(), null)
+            .importItem("stocks", "AAPL");
+    assertThat(faults.injected()).isEqualTo(1);
+    assertThat(r.version()).isZero(); // committed
+    Item item = Store.open(root).item("stocks", "AAPL");
+    List<String> imported = rows(item);
+    assertThat(imported).containsExactlyInAnyOrderElementsOf(sortedTexts(all, true));
+    assertThat(liveFiles(itemDir)).hasSizeGreaterThan(item.state().parts().size()); // not finished
+
+    PyStoreImport.ItemReport again =
+        new PyStoreImport(Store.open(root), PyStoreImport.Options.defaults(), null)
+            .importItem("stocks", "AAPL");
+    assertThat(again.files()).isZero(); // nothing imported twice
+    assertThat(rows(Store.open(root).item("stocks", "AAPL"))).isEqualTo(imported);
+    assertThat(liveFiles(itemDir))
+        .containsExactlyInAnyOrderElementsOf(item.state().parts().keySet());
+  }
+
+  @Test
   void filesPyStoreWritesBehindOurBackAreReportedAndTheNextImportAdoptsThem() throws Exception {
     Path root = dir.resolve("pystore");
     Path itemDir = root.resolve("stocks").resolve("AAPL");

@@ -48,6 +48,17 @@ public final class Ticks {
     return out;
   }
 
+  /** The {@code *.parquet} files directly in a directory: what pandas and DuckDB read. */
+  public static List<String> visibleParquet(java.nio.file.Path dir) {
+    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")).toList();
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Reads all rows of an item, in order. */
   public static List<GenericRecord> readAll(Item item) {
     return readAll(item, ReadOptions.all());

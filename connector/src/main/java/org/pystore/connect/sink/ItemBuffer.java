@@ -30,13 +30,22 @@ final class ItemBuffer {
   long firstAtNanos;
   boolean loaded;
 
-  ItemBuffer(String collection, String item) {
+  /** Why no row can go to this item (its name's twin exists), or null. */
+  String refusal;
+
+  /** {@code offsets.namespace}, empty for none. */
+  final String namespace;
+
+  ItemBuffer(String collection, String item, String namespace) {
     this.collection = collection;
     this.item = item;
+    this.namespace = namespace == null ? "" : namespace;
   }
 
-  static String source(TopicPartition tp) {
-    return tp.topic() + "-" + tp.partition();
+  /** The key under which an item records the offsets it holds of a topic-partition. */
+  String source(TopicPartition tp) {
+    String key = tp.topic() + "-" + tp.partition();
+    return namespace.isEmpty() ? key : namespace + ":" + key;
   }
 
   /** Whether the item already holds this record. */
@@ -65,7 +74,7 @@ final class ItemBuffer {
     first.clear();
     for (SinkRow r : rows) {
       bytes += r.bytes();
-      first.putIfAbsent(r.tp(), r.offset());
+      first.merge(r.tp(), r.offset(), Math::min);
     }
   }
 
@@ -90,7 +99,7 @@ final class ItemBuffer {
    * the item. This buffer keeps receiving rows.
    */
   ItemBuffer detach() {
-    ItemBuffer d = new ItemBuffer(collection, item);
+    ItemBuffer d = new ItemBuffer(collection, item, namespace);
     d.rows.addAll(rows);
     d.held.putAll(held);
     d.first.putAll(first);
@@ -102,13 +111,38 @@ final class ItemBuffer {
     return d;
   }
 
-  /** Takes back the rows of a commit that failed: they are older than any row here. */
-  void restore(ItemBuffer failed) {
-    rows.addAll(0, failed.rows);
+  /**
+   * Takes back the rows of a commit that failed. They are older than any row received since, so
+   * they go in front of those, after rows of earlier failed commits restored before them.
+   *
+   * @param failed the failed commit's buffer
+   * @param at where to insert: the number of rows already restored in front
+   */
+  void restore(ItemBuffer failed, int at) {
+    rows.addAll(at, failed.rows);
     recount();
     if (!rows.isEmpty() && firstAtNanos == 0) {
       firstAtNanos = failed.firstAtNanos;
     }
+  }
+
+  /**
+   * A live buffer for the rows of a failed commit whose buffer is gone (closed partitions, or let
+   * go while empty): it knows what the failed one knew of the item, its schema and held offsets, so
+   * no column is dropped and nothing is written twice.
+   */
+  static ItemBuffer revive(ItemBuffer failed) {
+    ItemBuffer b = new ItemBuffer(failed.collection, failed.item, failed.namespace);
+    b.held.putAll(failed.held);
+    b.schema = failed.schema;
+    b.accepted.addAll(failed.accepted);
+    b.loaded = true;
+    return b;
+  }
+
+  /** The buffers' map key: {@code collection/item}. */
+  String key() {
+    return collection + "/" + item;
   }
 
   void clear() {

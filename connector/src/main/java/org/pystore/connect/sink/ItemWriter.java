@@ -8,8 +8,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.pystore.store.IncompatibleSchemaException;
+import org.pystore.store.InvalidNameException;
 import org.pystore.store.Item;
 import org.pystore.store.ItemExistsException;
+import org.pystore.store.ItemNotFoundException;
 import org.pystore.store.ItemOptions;
 import org.pystore.store.Schemas;
 import org.pystore.store.StaleOffsetsException;
@@ -38,6 +40,9 @@ final class ItemWriter {
     this.metrics = metrics;
   }
 
+  /** A row the item refused at commit time, and why. */
+  record Refused(SinkRow row, String why) {}
+
   /** Learns what the item holds and its schema, once per buffer. */
   void load(ItemBuffer b) {
     if (b.loaded) {
@@ -48,6 +53,18 @@ final class ItemWriter {
       ItemState s = item.state();
       b.held.putAll(s.offsets());
       b.schema = s.schema();
+    } else {
+      String twin = store.collection(b.collection).twinOf(b.item);
+      if (twin != null) {
+        b.refusal =
+            "its item '"
+                + b.key()
+                + "' differs from existing item '"
+                + b.collection
+                + "/"
+                + twin
+                + "' only in case or Unicode normalization (one directory on macOS and Windows)";
+      }
     }
     b.loaded = true;
   }
@@ -58,6 +75,9 @@ final class ItemWriter {
    * @return null when accepted, else why not
    */
   String accept(ItemBuffer b, SinkRow r) {
+    if (b.refusal != null) {
+      return b.refusal;
+    }
     Schema s = r.row().getSchema();
     if (b.accepted.contains(s)) {
       return null;
@@ -86,23 +106,31 @@ final class ItemWriter {
   }
 
   /**
-   * Commits the buffer's rows.
+   * Commits the buffer's rows. Rows the item's schema no longer admits (it changed meanwhile) are
+   * moved to {@code refused} as soon as they are found, so the caller reports them even when the
+   * commit then fails.
    *
-   * @return rows refused because the item's schema changed incompatibly meanwhile
+   * @param b the rows; after a failure, the rows still to commit
+   * @param refused receives rows refused because the item's schema changed incompatibly
    */
-  List<SinkRow> flush(ItemBuffer b) {
-    List<SinkRow> refused = new ArrayList<>();
+  void flush(ItemBuffer b, List<Refused> refused) {
     Item item = store.item(b.collection, b.item);
     for (int round = 0; round < MAX_ROUNDS; round++) {
       b.dropHeld();
       if (b.rows.isEmpty()) {
-        return refused;
+        return;
       }
       if (!item.exists()) {
         try {
           item.write(b.schema, List.of(), options, metadata, false);
         } catch (ItemExistsException e) {
           // another task created it first
+        } catch (InvalidNameException e) {
+          for (SinkRow r : b.rows) { // a twin of its name was created meanwhile
+            refused.add(new Refused(r, e.getMessage()));
+          }
+          b.clear();
+          return;
         }
       }
       Schema itemSchema = item.state().schema(); // one log read per round
@@ -112,7 +140,11 @@ final class ItemWriter {
             Schemas.unify(itemSchema, b.schema, options.indexColumn(), b.collection + "/" + b.item);
       } catch (IncompatibleSchemaException e) {
         // the item changed under us: find the rows that no longer fit
-        refused.addAll(refuseMisfits(b, itemSchema));
+        for (SinkRow r : refuseMisfits(b, itemSchema)) {
+          refused.add(
+              new Refused(
+                  r, "it no longer fits item " + b.key() + ", whose schema changed meanwhile"));
+        }
         b.accepted.clear();
         b.schema = itemSchema;
         continue;
@@ -122,7 +154,7 @@ final class ItemWriter {
       Map<String, Long> from = new HashMap<>();
       for (SinkRow r : b.rows) {
         rows.add(conform(r.row(), target));
-        String src = ItemBuffer.source(r.tp());
+        String src = b.source(r.tp());
         offsets.merge(src, r.offset() + 1, Math::max);
         from.merge(src, r.offset(), Math::min);
       }
@@ -132,12 +164,15 @@ final class ItemWriter {
       } catch (StaleOffsetsException e) {
         b.held.putAll(e.held());
         continue;
+      } catch (ItemNotFoundException e) {
+        // deleted by another process since: the next round creates it again
+        continue;
       }
       metrics.commit(System.nanoTime() - t, rows.size());
       b.held.putAll(offsets);
       b.schema = target;
       b.clear();
-      return refused;
+      return;
     }
     throw new org.apache.kafka.connect.errors.RetriableException(
         "item '"

@@ -87,6 +87,16 @@ public final class PyStoreSinkConfig extends AbstractConfig {
   static final String DEDUPE_KEY_DOC =
       "Key columns besides the index, for sorting and the last/first policies, of items the sink creates.";
 
+  public static final String OFFSETS_NAMESPACE_CONFIG = "offsets.namespace";
+  static final String OFFSETS_NAMESPACE_DOC =
+      "A name for where the records come from, recorded with the offsets each item holds and in"
+          + " the sink's checkpoints. Leave it empty for one Kafka cluster. Give each cluster its"
+          + " own name when connectors of several clusters write into one store, and a new name"
+          + " after a topic was deleted and created again: its offsets restart at 0, and under"
+          + " the old name the sink would skip the new records as already held. Letters, digits,"
+          + " '.', '_' and '-'.";
+  static final String OFFSETS_NAMESPACE_DEFAULT = "";
+
   public static final String CODEC_CONFIG = "codec";
   static final String CODEC_DOC = "Compression of new parts: snappy, zstd, gzip or uncompressed.";
   static final String CODEC_DEFAULT = "snappy";
@@ -193,6 +203,17 @@ public final class PyStoreSinkConfig extends AbstractConfig {
         ++o,
         Width.SHORT,
         "Schema evolution");
+    d.define(
+        OFFSETS_NAMESPACE_CONFIG,
+        Type.STRING,
+        OFFSETS_NAMESPACE_DEFAULT,
+        new NamespaceValidator(),
+        Importance.LOW,
+        OFFSETS_NAMESPACE_DOC,
+        GROUP_RECORDS,
+        ++o,
+        Width.SHORT,
+        "Offsets namespace");
     o = 0;
     d.define(
         FLUSH_RECORDS_CONFIG,
@@ -285,6 +306,23 @@ public final class PyStoreSinkConfig extends AbstractConfig {
     return d;
   }
 
+  /** Accepts an empty namespace or one of letters, digits, '.', '_' and '-'. */
+  static final class NamespaceValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String v = value == null ? "" : value.toString();
+      if (!v.matches("[A-Za-z0-9._-]{0,100}")) {
+        throw new ConfigException(
+            name, value, "use letters, digits, '.', '_' and '-' only (at most 100)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "letters, digits, '.', '_' and '-'";
+    }
+  }
+
   /** Accepts IANA zone ids. */
   static final class ZoneValidator implements ConfigDef.Validator {
     @Override
@@ -333,6 +371,11 @@ public final class PyStoreSinkConfig extends AbstractConfig {
   /** The index column of new items: index.field when set, else index.column. */
   public String indexColumn() {
     return indexField() != null ? indexField() : getString(INDEX_COLUMN_CONFIG);
+  }
+
+  /** The offsets namespace, empty for none. */
+  public String offsetsNamespace() {
+    return getString(OFFSETS_NAMESPACE_CONFIG);
   }
 
   public int flushRecords() {

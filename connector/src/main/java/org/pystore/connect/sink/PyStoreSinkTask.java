@@ -46,8 +46,22 @@ public final class PyStoreSinkTask extends SinkTask {
   private final Map<TopicPartition, Long> next = new HashMap<>();
 
   private final Map<TopicPartition, Long> checkpointed = new HashMap<>();
+
+  /** Rows refused at commit time and not reported yet (the reporter threw): offsets wait. */
+  private final java.util.ArrayDeque<Unreported> unreported = new java.util.ArrayDeque<>();
+
+  private final StoreOptions storeOptions;
   private long bufferedBytes;
   private long bufferedRecords;
+
+  public PyStoreSinkTask() {
+    this(StoreOptions.defaults());
+  }
+
+  /** For tests: a task whose store uses these options (a fault-injecting hook). */
+  PyStoreSinkTask(StoreOptions storeOptions) {
+    this.storeOptions = storeOptions;
+  }
 
   @Override
   public String version() {
@@ -61,7 +75,7 @@ public final class PyStoreSinkTask extends SinkTask {
     String task = props.getOrDefault(PyStoreSinkConnector.TASK_ID, "0");
     Store store;
     try {
-      store = Store.open(Path.of(config.storePath()), StoreOptions.defaults());
+      store = Store.open(Path.of(config.storePath()), storeOptions);
     } catch (PyStoreException e) {
       throw new ConnectException(
           "cannot open store.path " + config.storePath() + ": " + e.getMessage(), e);
@@ -69,7 +83,7 @@ public final class PyStoreSinkTask extends SinkTask {
     converter = new RecordConverter(config);
     writer = new ItemWriter(store, config, connector, metrics);
     committer = new Committer(writer, connector + "-" + task);
-    checkpoints = new SinkCheckpoints(store.path(), connector);
+    checkpoints = new SinkCheckpoints(store, connector, config.offsetsNamespace());
     try {
       reporter = context.errantRecordReporter();
     } catch (NoSuchMethodError | NoClassDefFoundError e) {
@@ -104,29 +118,32 @@ public final class PyStoreSinkTask extends SinkTask {
       if (expected != null && r.kafkaOffset() < expected) {
         continue; // redelivered after a retriable failure: already buffered or committed
       }
-      next.put(tp, r.kafkaOffset() + 1);
+      // `next` moves past a record only once it is buffered, skipped or reported: a record that
+      // fails the task stays below the offsets Connect commits while it closes the partitions
       SinkRow row;
       try {
         row = converter.convert(r);
       } catch (DataException e) {
         bad(r, e);
+        next.put(tp, r.kafkaOffset() + 1);
         continue;
       }
       if (row == null) {
+        next.put(tp, r.kafkaOffset() + 1);
         continue;
       }
       ItemBuffer b =
           buffers.computeIfAbsent(
               row.collection() + "/" + row.item(),
-              k -> new ItemBuffer(row.collection(), row.item()));
+              k -> new ItemBuffer(row.collection(), row.item(), config.offsetsNamespace()));
       try {
         writer.load(b);
       } catch (StoreIOException e) {
-        next.put(tp, r.kafkaOffset());
         throw new RetriableException(e.getMessage(), e);
       }
       if (b.holds(row)) {
         metrics.skipped.incrementAndGet();
+        next.put(tp, r.kafkaOffset() + 1);
         continue;
       }
       String refused = writer.accept(b, row);
@@ -134,9 +151,11 @@ public final class PyStoreSinkTask extends SinkTask {
         bad(
             r,
             RecordConverter.refused(r.topic(), r.kafkaPartition(), r.kafkaOffset(), refused, null));
+        next.put(tp, r.kafkaOffset() + 1);
         continue;
       }
       b.add(row, now);
+      next.put(tp, r.kafkaOffset() + 1);
       bufferedBytes += row.bytes();
       bufferedRecords++;
       if (b.rows.size() >= config.flushRecords()) {
@@ -175,50 +194,41 @@ public final class PyStoreSinkTask extends SinkTask {
     committer.submit(b.detach());
   }
 
-  /** Applies finished commits: what the items hold now, freed memory, refused rows, failures. */
+  /**
+   * Applies finished commits: what the items hold now, freed memory, refused rows, failures. Every
+   * finished commit is applied before anything is reported or thrown, so a failure to report one
+   * row loses nothing of the others.
+   */
   private void harvest(boolean wait) {
     RuntimeException failure = null;
+    Map<String, Integer> restored = new HashMap<>();
     for (Committer.Done d : committer.harvest(wait)) {
       ItemBuffer b = d.rows();
       bufferedBytes -= d.bytes();
       bufferedRecords -= d.count();
-      ItemBuffer live = buffers.get(b.collection + "/" + b.item);
+      String key = b.key();
+      ItemBuffer live = buffers.get(key);
+      for (ItemWriter.Refused r : d.refused()) {
+        unreported.add(new Unreported(r.row(), r.why()));
+      }
       if (d.failure() == null) {
         if (live != null) {
           b.held.forEach((k, v) -> live.held.merge(k, v, Math::max));
         }
-        for (SinkRow r : d.refused()) {
-          SinkRecord stub =
-              new SinkRecord(
-                  r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
-          bad(
-              stub,
-              RecordConverter.refused(
-                  r.tp().topic(),
-                  r.tp().partition(),
-                  r.offset(),
-                  "it no longer fits item "
-                      + b.collection
-                      + "/"
-                      + b.item
-                      + ", whose schema changed meanwhile",
-                  null));
-        }
         continue;
       }
-      // nothing of a failed commit is lost: its rows go back in front of the live buffer
+      // nothing of a failed commit is lost: its rows go back in front of the live buffer, in order
       ItemBuffer target =
-          live != null
-              ? live
-              : buffers.computeIfAbsent(
-                  b.collection + "/" + b.item, k -> new ItemBuffer(b.collection, b.item));
+          live != null ? live : buffers.computeIfAbsent(key, k -> ItemBuffer.revive(b));
       target.loaded = true;
-      target.restore(b);
+      int at = restored.getOrDefault(key, 0);
+      target.restore(b, at);
+      restored.put(key, at + b.rows.size());
       bufferedBytes += b.bytes;
       bufferedRecords += b.rows.size();
       Throwable t = d.failure();
-      String what = "committing to " + b.collection + "/" + b.item + " failed: " + t.getMessage();
-      if (failure == null) {
+      if (failure == null && d.failedItself()) {
+        String what = "committing to " + key + " failed: " + t.getMessage();
         failure =
             t instanceof StoreIOException || t instanceof RetriableException
                 ? new RetriableException(what, t)
@@ -226,8 +236,28 @@ public final class PyStoreSinkTask extends SinkTask {
       }
     }
     gauges();
+    reportUnreported();
     if (failure != null) {
       throw failure;
+    }
+  }
+
+  /** A row refused at commit time, waiting for the dead letter queue; it holds back offsets. */
+  private record Unreported(SinkRow row, String why) {}
+
+  private void reportUnreported() {
+    while (!unreported.isEmpty()) {
+      Unreported u = unreported.peekFirst();
+      SinkRow r = u.row();
+      SinkRecord original =
+          r.record() != null
+              ? r.record()
+              : new SinkRecord(
+                  r.tp().topic(), r.tp().partition(), null, null, null, null, r.offset());
+      bad(
+          original,
+          RecordConverter.refused(r.tp().topic(), r.tp().partition(), r.offset(), u.why(), null));
+      unreported.pollFirst();
     }
   }
 
@@ -273,30 +303,64 @@ public final class PyStoreSinkTask extends SinkTask {
     flushDue(System.nanoTime());
     Map<TopicPartition, OffsetAndMetadata> safe = new HashMap<>();
     for (TopicPartition tp : current.keySet()) {
-      Long n = next.get(tp);
-      if (n == null) {
-        continue;
-      }
-      long offset = n;
-      for (ItemBuffer b : buffers.values()) {
-        long f = b.firstOffset(tp);
-        if (f >= 0 && f < offset) {
-          offset = f;
-        }
-      }
-      long inFlight = committer.firstOffset(tp);
-      if (inFlight >= 0 && inFlight < offset) {
-        offset = inFlight;
-      }
-      safe.put(tp, new OffsetAndMetadata(offset));
-      Long done = checkpointed.get(tp);
-      if (done == null || done != offset) {
-        checkpoints.write(tp, offset);
-        checkpointed.put(tp, offset);
+      Long offset = safeOffset(tp);
+      if (offset != null) {
+        safe.put(tp, new OffsetAndMetadata(offset));
+        checkpoint(tp, offset);
       }
     }
     gauges();
     return safe;
+  }
+
+  /**
+   * The offset below which every record of a partition is committed in the store, skipped or
+   * reported: nothing buffered, in flight or waiting for the DLQ lies below it. Null when the
+   * partition has seen no record.
+   */
+  private Long safeOffset(TopicPartition tp) {
+    Long n = next.get(tp);
+    if (n == null) {
+      return null;
+    }
+    long offset = n;
+    for (ItemBuffer b : buffers.values()) {
+      long f = b.firstOffset(tp);
+      if (f >= 0 && f < offset) {
+        offset = f;
+      }
+    }
+    long inFlight = committer.firstOffset(tp);
+    if (inFlight >= 0 && inFlight < offset) {
+      offset = inFlight;
+    }
+    for (Unreported u : unreported) {
+      if (u.row().tp().equals(tp) && u.row().offset() < offset) {
+        offset = u.row().offset();
+      }
+    }
+    return offset;
+  }
+
+  /**
+   * Records where a task given this partition resumes. A failure to write it is not fatal: the
+   * older checkpoint only makes the next owner skip more records its items already hold.
+   */
+  private void checkpoint(TopicPartition tp, long offset) {
+    Long done = checkpointed.get(tp);
+    if (done != null && done == offset) {
+      return;
+    }
+    try {
+      checkpoints.write(tp, offset);
+      checkpointed.put(tp, offset);
+    } catch (StoreIOException e) {
+      LOG.warn(
+          "{}: could not write the sink checkpoint at {} (retried at the next commit)",
+          tp,
+          offset,
+          e);
+    }
   }
 
   @Override
@@ -309,6 +373,12 @@ public final class PyStoreSinkTask extends SinkTask {
             "a commit failed while partitions were revoked; their new owner writes the rows", e);
       }
     }
+    for (TopicPartition tp : partitions) {
+      Long offset = safeOffset(tp); // what the commits just harvested made safe
+      if (offset != null) {
+        checkpoint(tp, offset);
+      }
+    }
     for (Iterator<ItemBuffer> it = buffers.values().iterator(); it.hasNext(); ) {
       ItemBuffer b = it.next();
       int rows = b.rows.size();
@@ -318,6 +388,7 @@ public final class PyStoreSinkTask extends SinkTask {
         it.remove();
       }
     }
+    unreported.removeIf(u -> partitions.contains(u.row().tp())); // redelivered to the new owner
     for (TopicPartition tp : partitions) {
       next.remove(tp);
       checkpointed.remove(tp);
@@ -331,6 +402,7 @@ public final class PyStoreSinkTask extends SinkTask {
       committer.shutdown();
     }
     buffers.clear();
+    unreported.clear();
     next.clear();
     bufferedBytes = 0;
     bufferedRecords = 0;

@@ -99,7 +99,8 @@ final class RecordConverter {
             tp,
             r.kafkaOffset(),
             row,
-            size[0]);
+            size[0] + SinkRow.RECORD_OVERHEAD,
+            r);
       }
       if (value instanceof Map) {
         Map<?, ?> m = (Map<?, ?>) value;
@@ -112,7 +113,8 @@ final class RecordConverter {
             tp,
             r.kafkaOffset(),
             row,
-            size[0]);
+            size[0] + SinkRow.RECORD_OVERHEAD,
+            r);
       }
       throw new DataException(
           "the value is a "
@@ -154,11 +156,8 @@ final class RecordConverter {
                 + "; set item.field, or use a string key");
       }
     }
-    String text =
-        raw instanceof byte[]
-            ? new String((byte[]) raw, StandardCharsets.UTF_8)
-            : String.valueOf(raw);
-    return Names.encode(text);
+    // bytes are named byte for byte: a lossy UTF-8 decoding would merge distinct keys
+    return raw instanceof byte[] ? Names.encode((byte[]) raw) : Names.encode(String.valueOf(raw));
   }
 
   private long index(SinkRecord r, Object fieldValue) {

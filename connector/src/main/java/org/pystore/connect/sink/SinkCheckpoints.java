@@ -6,20 +6,27 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.kafka.common.TopicPartition;
+import org.pystore.store.CommitHook;
+import org.pystore.store.CommitStep;
 import org.pystore.store.Names;
+import org.pystore.store.Store;
 import org.pystore.store.StoreIOException;
 import org.pystore.store.fs.AtomicFiles;
 
 /**
  * Per topic-partition, the offset below which every record is committed in the store (or was
- * skipped or sent to the DLQ): {@code <store>/_sink/<connector>/<topic>-<partition>.offset}. A task
- * seeks there when it is given the partition, whatever the consumer group remembers.
+ * skipped or sent to the DLQ): {@code
+ * <store>/_sink/<connector>/[<namespace>/]<topic>-<partition>.offset}. A task seeks there when it
+ * is given the partition, whatever the consumer group remembers.
  */
 final class SinkCheckpoints {
   private final Path dir;
+  private final CommitHook hook;
 
-  SinkCheckpoints(Path store, String connector) {
-    this.dir = store.resolve("_sink").resolve(Names.encode(connector));
+  SinkCheckpoints(Store store, String connector, String namespace) {
+    Path d = store.path().resolve("_sink").resolve(Names.encode(connector));
+    this.dir = namespace == null || namespace.isEmpty() ? d : d.resolve(Names.encode(namespace));
+    this.hook = store.options().hook();
   }
 
   private Path file(TopicPartition tp) {
@@ -45,6 +52,7 @@ final class SinkCheckpoints {
 
   void write(TopicPartition tp, long offset) {
     try {
+      hook.at(CommitStep.SINK_CHECKPOINT, tp.toString());
       Files.createDirectories(dir);
       AtomicFiles.replace(file(tp), Long.toString(offset).getBytes(StandardCharsets.UTF_8), true);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package org.pystore.connect.sink;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * One record, converted: where it goes and what it holds.
@@ -11,7 +12,9 @@ import org.apache.kafka.common.TopicPartition;
  * @param tp the record's topic-partition
  * @param offset the record's offset
  * @param row the row, index column first
- * @param bytes estimated memory the row holds while buffered
+ * @param bytes estimated memory the row holds while buffered, the retained record included
+ * @param record the original record, kept so that a row refused at commit time reaches the dead
+ *     letter queue as it was received; null only in tests
  */
 record SinkRow(
     String collection,
@@ -19,4 +22,12 @@ record SinkRow(
     TopicPartition tp,
     long offset,
     GenericRecord row,
-    long bytes) {}
+    long bytes,
+    SinkRecord record) {
+
+  /**
+   * Estimated bytes a retained {@link SinkRecord} adds beyond the row: the record and its value's
+   * shell (the field values themselves are shared with the row or small).
+   */
+  static final long RECORD_OVERHEAD = 160;
+}

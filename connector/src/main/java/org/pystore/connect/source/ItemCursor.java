@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ItemCursor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ItemCursor.class);
+
+  /** Reopens at the latest version in this process (see {@link PyStoreSourceTask#reopens()}). */
+  static final java.util.concurrent.atomic.AtomicLong REOPENS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   static final String COLLECTION = "collection";
   static final String ITEM = "item";
   static final String INDEX = "index";
@@ -136,6 +141,7 @@ final class ItemCursor implements AutoCloseable {
           item.collectionName(),
           item.name(),
           e.getMessage());
+      REOPENS.incrementAndGet();
       open();
       return peek != null;
     }

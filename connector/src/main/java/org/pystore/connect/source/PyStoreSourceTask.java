@@ -35,6 +35,16 @@ public final class PyStoreSourceTask extends SourceTask {
   private long baseIndexNanos;
   private long emitted;
 
+  /**
+   * How many times, in this process, a replay reopened an item at its latest version because vacuum
+   * deleted a part of the version it was reading (after a compaction replaced it).
+   *
+   * @return the count since the process started
+   */
+  public static long reopens() {
+    return ItemCursor.REOPENS.get();
+  }
+
   @Override
   public String version() {
     return Version.get();

@@ -34,11 +34,11 @@ class ZombieWriterTest {
   }
 
   static ItemBuffer buffer(ItemWriter w, int fromOffset, int toOffset) {
-    ItemBuffer b = new ItemBuffer("ticks", "AAPL");
+    ItemBuffer b = new ItemBuffer("ticks", "AAPL", "");
     w.load(b);
     for (int o = fromOffset; o < toOffset; o++) {
       GenericRecord r = Ticks.tick(Ticks.T0 + o * 1_000_000_000L, "AAPL", o, o);
-      SinkRow row = new SinkRow("ticks", "AAPL", TP, o, r, 100);
+      SinkRow row = new SinkRow("ticks", "AAPL", TP, o, r, 100, null);
       assertThat(w.accept(b, row)).isNull();
       b.add(row, 0);
     }
@@ -60,8 +60,9 @@ class ZombieWriterTest {
     ItemWriter zombie = writer(Store.open(dir));
     ItemBuffer z = buffer(zombie, 50, 150); // loaded before anything was committed
     ItemBuffer n = buffer(newOwner, 0, 100);
-    newOwner.flush(n);
-    zombie.flush(z); // refused at first (the item holds 50..99), then commits 100..149
+    newOwner.flush(n, new ArrayList<>());
+    zombie.flush(
+        z, new ArrayList<>()); // refused at first (the item holds 50..99), then commits 100..149
     List<Long> expected = new ArrayList<>();
     for (long o = 0; o < 150; o++) {
       expected.add(o);
@@ -76,8 +77,8 @@ class ZombieWriterTest {
     ItemWriter newOwner = writer(store);
     ItemWriter zombie = writer(Store.open(dir));
     ItemBuffer z = buffer(zombie, 10, 60);
-    newOwner.flush(buffer(newOwner, 0, 80));
-    zombie.flush(z);
+    newOwner.flush(buffer(newOwner, 0, 80), new ArrayList<>());
+    zombie.flush(z, new ArrayList<>());
     assertThat(sizes(store)).hasSize(80).doesNotHaveDuplicates();
     Map<String, Long> offsets = new HashMap<>(store.item("ticks", "AAPL").state().offsets());
     assertThat(offsets).containsEntry("ticks-0", 80L);

@@ -43,11 +43,17 @@ public final class AtomicFiles {
       } catch (FileAlreadyExistsException e) {
         return false;
       } catch (UnsupportedOperationException | FileSystemException e) {
-        try {
-          write(target, data, fsync, StandardOpenOption.CREATE_NEW);
-        } catch (FileAlreadyExistsException lost) {
-          return false;
+        if (e instanceof FileSystemException fse && !noHardLinks(fse)) {
+          throw fse; // a full disk, a permission: an I/O failure like any other
         }
+        throw new IOException(
+            "the file system under "
+                + target.getParent()
+                + " cannot hard-link files ("
+                + e
+                + "), which the commit log needs to create a file only if it is absent, atomically;"
+                + " put the store on a local file system (ext4, xfs, APFS, NTFS) or object storage",
+            e);
       }
       if (fsync) {
         fsyncDirectory(target.getParent());
@@ -56,6 +62,11 @@ public final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  private static boolean noHardLinks(FileSystemException e) {
+    String reason = e.getReason() == null ? "" : e.getReason().toLowerCase(java.util.Locale.ROOT);
+    return reason.contains("not supported") || reason.contains("not permitted");
   }
 
   /**

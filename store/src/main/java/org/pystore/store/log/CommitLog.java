@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.pystore.store.CommitHook;
+import org.pystore.store.CommitOutcomeUnknownException;
 import org.pystore.store.CommitStep;
 import org.pystore.store.ConcurrentCommitException;
 import org.pystore.store.CorruptLogException;
@@ -86,9 +87,18 @@ public final class CommitLog {
   /**
    * The latest state, reading whatever was committed since the last call.
    *
-   * @return the state, or empty when the item has no commit
+   * @return the state, or empty when the item has no commit or its latest commit deleted it
    */
-  public synchronized Optional<ItemState> latest() {
+  public Optional<ItemState> latest() {
+    return head().filter(s -> !s.deleted());
+  }
+
+  /**
+   * The state at the latest commit, which may be a deletion ({@link ItemState#deleted()}).
+   *
+   * @return the state, or empty when the log has no commit
+   */
+  public synchronized Optional<ItemState> head() {
     if (cached == null) {
       cached = load();
     } else {
@@ -105,7 +115,7 @@ public final class CommitLog {
    * @throws NotFoundException when the version does not exist
    */
   public ItemState at(long version) {
-    ItemState last = latest().orElse(null);
+    ItemState last = head().orElse(null);
     if (last == null || version < 0 || version > last.version()) {
       throw new NotFoundException(
           "version "
@@ -118,19 +128,30 @@ public final class CommitLog {
               + label
               + "'");
     }
-    if (version == last.version()) {
-      return last;
+    ItemState s = last;
+    if (version != last.version()) {
+      s = nearestCheckpoint(version);
+      for (long v = s == null ? 0 : s.version() + 1; v <= version; v++) {
+        s = ItemState.apply(s, read(v));
+      }
     }
-    ItemState s = nearestCheckpoint(version);
-    for (long v = s == null ? 0 : s.version() + 1; v <= version; v++) {
-      s = ItemState.apply(s, read(v));
+    if (s.deleted()) {
+      throw new NotFoundException(
+          "version "
+              + version
+              + " of '"
+              + label
+              + "' is its deletion; earlier versions stay readable until vacuumed, see 'pystore"
+              + " history "
+              + label
+              + "'");
     }
     return s;
   }
 
   /** Every entry, oldest first. */
   public List<LogEntry> entries() {
-    ItemState last = latest().orElse(null);
+    ItemState last = head().orElse(null);
     List<LogEntry> out = new ArrayList<>();
     if (last != null) {
       for (long v = 0; v <= last.version(); v++) {
@@ -150,19 +171,38 @@ public final class CommitLog {
    * @throws ConcurrentCommitException when other writers kept winning
    */
   public ItemState commit(EntryBuilder builder) {
+    return commit(builder, List.of());
+  }
+
+  /**
+   * Commits like {@link #commit(EntryBuilder)}, then checks that the log and the entry's new parts
+   * are still where they were: a writer whose cached state outlived a removal of the item's
+   * directory (by hand, or an older store's delete) would otherwise start a log without its earlier
+   * versions. Such an entry is taken back and the commit retried against what is there now.
+   *
+   * @param builder builds the entry for a given state and version
+   * @param partDirs directories where each added part must be found after the commit (staging, or
+   *     the item directory once another writer published it)
+   * @return the state after the commit
+   */
+  public ItemState commit(EntryBuilder builder, List<Path> partDirs) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      ItemState current = latest().orElse(null);
-      long version = current == null ? 0 : current.version() + 1;
+      ItemState head = head().orElse(null);
+      ItemState current = head == null || head.deleted() ? null : head;
+      long version = head == null ? 0 : head.version() + 1;
       LogEntry entry = builder.build(current, version);
-      ItemState next = ItemState.apply(current, entry);
+      ItemState next = ItemState.apply(head, entry);
       byte[] json = Json.bytes(entry);
       if (tryCreate(version, json)) {
+        if (vanished(version, entry, partDirs)) {
+          continue;
+        }
         synchronized (this) {
           if (cached != null && cached.version() == version - 1) {
             cached = next;
           }
         }
-        if (version > 0 && version % checkpointInterval == 0) {
+        if (version > 0 && version % checkpointInterval == 0 && !next.deleted()) {
           writeCheckpoint(next);
         }
         return next;
@@ -178,10 +218,69 @@ public final class CommitLog {
             + " attempts: other writers kept committing first; retry later or reduce concurrent writers");
   }
 
+  /**
+   * Whether the entry just created landed in a log that was removed meanwhile; if so, takes it back
+   * and forgets the cached state.
+   */
+  private boolean vanished(long version, LogEntry entry, List<Path> partDirs) {
+    boolean logGone = version > 0 && !Files.exists(dir.resolve(fileName(version - 1)));
+    String missingPart = null;
+    if (!logGone) {
+      for (PartInfo p : entry.add()) {
+        boolean found = partDirs.isEmpty();
+        for (Path d : partDirs) {
+          found |= Files.exists(d.resolve(p.name()));
+        }
+        if (!found) {
+          missingPart = p.name();
+          break;
+        }
+      }
+    }
+    if (!logGone && missingPart == null) {
+      return false;
+    }
+    Path mine = dir.resolve(fileName(version));
+    try {
+      Files.deleteIfExists(mine);
+    } catch (IOException e) {
+      throw new StoreIOException(
+          "the directory of '"
+              + label
+              + "' was removed while version "
+              + version
+              + " was committed, and that entry cannot be taken back; delete "
+              + mine
+              + " by hand",
+          e);
+    }
+    synchronized (this) {
+      cached = null;
+    }
+    if (missingPart != null) {
+      throw new StoreIOException(
+          "the directory of '"
+              + label
+              + "' was removed while a commit was under way (part "
+              + missingPart
+              + " is gone); nothing was committed: retry the write");
+    }
+    LOG.warn(
+        "{}: its log was removed under this writer (deleted by another process?); version {} was"
+            + " taken back and the commit is retried against the log as it is now",
+        label,
+        version);
+    return true;
+  }
+
+  /**
+   * Creates the entry of a version if absent. When something fails after the entry may have been
+   * created, the entry decides: present with these bytes means committed.
+   */
   private boolean tryCreate(long version, byte[] json) {
+    Path target = dir.resolve(fileName(version));
     try {
       Files.createDirectories(dir);
-      Path target = dir.resolve(fileName(version));
       if (Files.exists(target)) {
         return false;
       }
@@ -191,14 +290,41 @@ public final class CommitLog {
         hook.at(CommitStep.COMMITTED, label);
       }
       return won;
-    } catch (IOException e) {
-      throw new StoreIOException("cannot write commit " + version + " of '" + label + "'", e);
+    } catch (IOException | RuntimeException e) {
+      boolean ours;
+      try {
+        ours = Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), json);
+      } catch (IOException | RuntimeException unknown) {
+        e.addSuppressed(unknown);
+        throw new CommitOutcomeUnknownException(
+            "cannot tell whether commit "
+                + version
+                + " of '"
+                + label
+                + "' was made ("
+                + e.getMessage()
+                + "); its new parts are kept: retry, and the item's recorded offsets decide",
+            e);
+      }
+      if (ours) {
+        LOG.warn(
+            "{}: version {} is committed, although a step after it failed ({})",
+            label,
+            version,
+            e.toString());
+        return true;
+      }
+      if (e instanceof IOException io) {
+        throw new StoreIOException("cannot write commit " + version + " of '" + label + "'", io);
+      }
+      throw (RuntimeException) e;
     }
   }
 
   private void writeCheckpoint(ItemState state) {
     Path target = dir.resolve(checkpointName(state.version()));
     try {
+      hook.at(CommitStep.LOG_CHECKPOINT, label);
       AtomicFiles.replace(target, Json.bytes(state.toCheckpoint()), fsync);
     } catch (IOException | RuntimeException e) {
       // A checkpoint only speeds up replay; the log stays complete without it.
@@ -324,6 +450,37 @@ public final class CommitLog {
             + seen
             + " exists; restore it from a backup: without it the item cannot be read consistently",
         null);
+  }
+
+  /**
+   * Whether a log's latest entry is a deletion, reading only that entry (for listings).
+   *
+   * @param logDir an item's {@code _log} directory
+   * @return true when the newest entry deletes the item; false when it does not or there is none
+   */
+  public static boolean endsInDeletion(Path logDir) {
+    long max = -1;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(logDir, "*.json")) {
+      for (Path f : files) {
+        String n = f.getFileName().toString();
+        if (n.length() == 25 && isDigits(n, 20)) {
+          max = Math.max(max, Long.parseLong(n.substring(0, 20)));
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list commit log " + logDir, e);
+    }
+    if (max < 0) {
+      return false;
+    }
+    try {
+      LogEntry e = Json.parse(Files.readAllBytes(logDir.resolve(fileName(max))), LogEntry.class);
+      return ItemState.DELETE.equals(e.operation());
+    } catch (IOException | RuntimeException e) {
+      return false; // a damaged entry is reported by whoever reads the item
+    }
   }
 
   private static boolean isDigits(String s, int n) {

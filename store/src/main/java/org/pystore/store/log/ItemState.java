@@ -15,6 +15,12 @@ public final class ItemState {
   /** The operation of a compaction's log entry. */
   public static final String COMPACT = "compact";
 
+  /**
+   * The operation of a deletion's log entry: the item ends here (its parts are removed) and a later
+   * create starts it again with the next version, so writers that cached an older state meet it.
+   */
+  public static final String DELETE = "delete";
+
   /** The key of a compaction entry's {@code info} that counts the rows its dedupe dropped. */
   public static final String DUPLICATES_REMOVED = "duplicatesRemoved";
 
@@ -29,6 +35,7 @@ public final class ItemState {
   private final long updated;
   private final long lastCompacted;
   private final long duplicatesRemoved;
+  private final boolean deleted;
 
   ItemState(
       long version,
@@ -41,8 +48,10 @@ public final class ItemState {
       long created,
       long updated,
       long lastCompacted,
-      long duplicatesRemoved) {
+      long duplicatesRemoved,
+      boolean deleted) {
     this.version = version;
+    this.deleted = deleted;
     this.options = options;
     this.schemaJson = schemaJson;
     this.schema = schema;
@@ -62,12 +71,31 @@ public final class ItemState {
    * @param e the commit
    * @return the new state
    */
-  public static ItemState apply(ItemState prev, LogEntry e) {
-    long expected = prev == null ? 0 : prev.version + 1;
+  public static ItemState apply(ItemState head, LogEntry e) {
+    long expected = head == null ? 0 : head.version + 1;
     if (e.version() != expected) {
       throw new IllegalStateException(
           "log entry " + e.version() + " applied out of order, expected " + expected);
     }
+    if (DELETE.equals(e.operation())) {
+      if (head == null || head.deleted) {
+        throw new IllegalStateException("log entry " + e.version() + " deletes no item");
+      }
+      return new ItemState(
+          e.version(),
+          head.options,
+          head.schemaJson,
+          head.schema,
+          new LinkedHashMap<>(),
+          new LinkedHashMap<>(),
+          new LinkedHashMap<>(),
+          head.created,
+          e.timestamp(),
+          0,
+          0,
+          true);
+    }
+    ItemState prev = head == null || head.deleted ? null : head; // a create after a delete
     ItemOptions options = e.options() != null ? e.options() : prev == null ? null : prev.options;
     String schemaJson = e.schema() != null ? e.schema() : prev == null ? null : prev.schemaJson;
     Schema schema =
@@ -114,7 +142,8 @@ public final class ItemState {
         created,
         e.timestamp(),
         lastCompacted,
-        duplicatesRemoved);
+        duplicatesRemoved,
+        false);
   }
 
   /** The state a checkpoint (or snapshot) holds. */
@@ -134,7 +163,8 @@ public final class ItemState {
         c.created(),
         c.updated(),
         c.lastCompacted() == null ? 0 : c.lastCompacted(),
-        c.duplicatesRemoved() == null ? 0 : c.duplicatesRemoved());
+        c.duplicatesRemoved() == null ? 0 : c.duplicatesRemoved(),
+        false);
   }
 
   /** This state as a self-contained checkpoint. */
@@ -155,6 +185,13 @@ public final class ItemState {
 
   public long version() {
     return version;
+  }
+
+  /**
+   * Whether this version is a deletion: the item does not exist at it (checkpoints never hold one).
+   */
+  public boolean deleted() {
+    return deleted;
   }
 
   public ItemOptions options() {

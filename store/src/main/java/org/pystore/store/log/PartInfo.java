@@ -15,6 +15,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *     newest of its inputs). Orders equal keys for the {@code last}/{@code first} policies.
  * @param duplicates rows of this part alone that the item's dedupe policy drops (one write that
  *     held the same row twice); compaction rewrites such a part even when it overlaps no other
+ * @param checksum the file's checksum as {@code crc32c:<8 hex digits>}, checked by {@code pystore
+ *     verify} and before compaction reads the part; null in entries written before it was recorded
+ *     (those parts are checked by size only)
  */
 public record PartInfo(
     String name,
@@ -24,7 +27,21 @@ public record PartInfo(
     long maxIndex,
     String bucket,
     long seq,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long duplicates) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long duplicates,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String checksum) {
+
+  /** A part without a recorded checksum. */
+  public PartInfo(
+      String name,
+      long rows,
+      long bytes,
+      long minIndex,
+      long maxIndex,
+      String bucket,
+      long seq,
+      long duplicates) {
+    this(name, rows, bytes, minIndex, maxIndex, bucket, seq, duplicates, null);
+  }
 
   /** A part without duplicates of its own. */
   public PartInfo(
@@ -39,6 +56,12 @@ public record PartInfo(
 
   /** The same part with another data age. */
   public PartInfo withSeq(long newSeq) {
-    return new PartInfo(name, rows, bytes, minIndex, maxIndex, bucket, newSeq, duplicates);
+    return new PartInfo(
+        name, rows, bytes, minIndex, maxIndex, bucket, newSeq, duplicates, checksum);
+  }
+
+  /** The same part with its file's checksum. */
+  public PartInfo withChecksum(String sum) {
+    return new PartInfo(name, rows, bytes, minIndex, maxIndex, bucket, seq, duplicates, sum);
   }
 }

@@ -1,0 +1,37 @@
+package org.pystore.store.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.zip.CRC32C;
+
+/** The checksum the commit log records for each part: CRC32C of the whole file. */
+public final class Checksums {
+  /** The prefix naming the algorithm in a recorded checksum. */
+  public static final String CRC32C_PREFIX = "crc32c:";
+
+  private Checksums() {}
+
+  /**
+   * The checksum of a file.
+   *
+   * @param file the file
+   * @return {@code crc32c:} and eight lowercase hex digits
+   * @throws IOException when the file cannot be read
+   */
+  public static String of(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buf) >= 0) {
+        buf.flip();
+        crc.update(buf);
+        buf.clear();
+      }
+    }
+    return CRC32C_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
+  }
+}

@@ -1,0 +1,91 @@
+package org.pystore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of appending processes at random moments, many times: every batch is in the item whole or
+ * not at all (counted under dedupe=none), the item reads, and {@link Verifier} finds nothing wrong
+ * but what vacuum cleans.
+ */
+class KillTest {
+  @TempDir Path root;
+
+  static final int KILLS = 12;
+  static final int ROWS = 50;
+
+  @Test
+  void appendProcessesKilledAtRandomMomentsLeaveWholeBatchesOnly() throws Exception {
+    Store.open(root)
+        .item("c", "shared")
+        .write(
+            Ticks.SCHEMA,
+            List.of(),
+            ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
+            Map.of(),
+            false);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    Random random = new Random(42);
+    Item item = Store.open(root).item("c", "shared");
+    for (int w = 0; w < KILLS; w++) {
+      long before = item.state().version();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  cp,
+                  AppendWorker.class.getName(),
+                  root.toString(),
+                  "" + w,
+                  "100000",
+                  "" + ROWS)
+              .redirectErrorStream(true)
+              .redirectOutput(root.resolve("worker-" + w + ".log").toFile())
+              .start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (item.state().version() < before + 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // committing by now
+      }
+      Thread.sleep(random.nextInt(300));
+      p.destroyForcibly(); // SIGKILL: no cleanup code runs
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    Item after = Store.open(root).item("c", "shared");
+    Map<String, Map<Long, Integer>> byWriterBatch = new HashMap<>();
+    for (GenericRecord r : Ticks.readAll(after)) {
+      byWriterBatch
+          .computeIfAbsent(r.get("sym").toString(), k -> new HashMap<>())
+          .merge((long) (double) (Double) r.get("price"), 1, Integer::sum);
+    }
+    assertThat(byWriterBatch).hasSize(KILLS); // every writer committed before it was killed
+    long rows = 0;
+    for (Map.Entry<String, Map<Long, Integer>> w : byWriterBatch.entrySet()) {
+      Map<Long, Integer> batches = w.getValue();
+      // a prefix of its batches, each whole: a killed commit is all there or not at all
+      for (long b = 0; b < batches.size(); b++) {
+        assertThat(batches.get(b)).as(w.getKey() + " batch " + b).isEqualTo(ROWS);
+      }
+      rows += (long) batches.size() * ROWS;
+    }
+    assertThat(after.state().rows()).isEqualTo(rows);
+    Verifier.Report report =
+        new Verifier(Store.open(root), Duration.ofDays(1)).verify(null, null, l -> {});
+    assertThat(report.problems()).isEmpty();
+    List<String> summary = new ArrayList<>();
+    summary.add("kills=" + KILLS + " rows=" + rows + " versions=" + after.state().version());
+    System.out.println("KillTest: " + summary);
+  }
+}
