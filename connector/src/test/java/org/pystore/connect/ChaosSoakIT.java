@@ -41,9 +41,9 @@ import org.pystore.store.Verifier;
 
 /**
  * Everything on one store at once, killed at random: two sink workers, a source worker replaying
- * with follow (exactly-once source), two compactor JVMs that vacuum with no retention, readers and
- * snapshots in this JVM. Any of the five JVMs is sent kill -9 every few seconds and restarted. At
- * the end every produced record is in the store exactly once (dedupe=none), the replayed topic
+ * with follow (exactly-once source), two compactor JVMs that vacuum with a 20 s retention, readers
+ * and snapshots in this JVM. Any of the five JVMs is sent kill -9 every few seconds and restarted.
+ * At the end every produced record is in the store exactly once (dedupe=none), the replayed topic
  * holds every row exactly once (read_committed), every snapshot reads as it did when taken, and
  * {@link Verifier} is clean.
  *
@@ -220,13 +220,14 @@ class ChaosSoakIT {
                   "org.apache.kafka.connect.cli.ConnectDistributed",
                   dir.resolve("source-worker.properties")));
 
-      // two compactors compacting and vacuuming (no retention) every two seconds
+      // two compactors compacting every two seconds and vacuuming with a 20 s retention: longer
+      // than a read here takes, shorter than a follow replay pins a version
       Files.writeString(
           dir.resolve("compactor.properties"),
           "store.path="
               + store.toString().replace("\\", "/")
               + "\nschedule.cron=*/2 * * * * ?\ncompact.target.bytes=262144\ncompact.min.parts=3\n"
-              + "vacuum.enabled=true\nvacuum.retention=0s\nvacuum.orphan.grace=10m\n");
+              + "vacuum.enabled=true\nvacuum.retention=20s\nvacuum.orphan.grace=10m\n");
       List<Proc> compactors = new ArrayList<>();
       for (int c = 1; c <= 2; c++) {
         compactors.add(
