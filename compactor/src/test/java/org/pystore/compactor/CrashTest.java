@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.pystore.store.CommitStep;
 import org.pystore.store.Item;
 import org.pystore.store.Store;
@@ -41,16 +42,7 @@ class CrashTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = CommitStep.class,
-      names = {
-        "PARTS_STAGED",
-        "ENTRY_STAGED",
-        "COMMITTED",
-        "REMOVED_ASIDE",
-        "PUBLISHED",
-        "METADATA_FILE"
-      })
+  @MethodSource("org.pystore.store.Faults#replaceSteps")
   void crashInProcessAtEveryStep(CommitStep step) throws Exception {
     Item item = Store.open(root).item("ticks", "X");
     Fixtures.sinkLike(item, 12, 500, 4, 50);
@@ -70,6 +62,26 @@ class CrashTest {
       assertThatThrownBy(() -> s.compact(crashing.item("ticks", "X")))
           .isInstanceOf(SimulatedCrash.class);
     }
+    assertRecovers(step, before, parts);
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.pystore.store.Faults#replaceSteps")
+  void aStorageFaultAtEveryStepFailsTheMergeCleanlyOrLetsItStand(CommitStep step) throws Exception {
+    Item item = Store.open(root).item("ticks", "X");
+    Fixtures.sinkLike(item, 12, 500, 4, 50);
+    List<String> before = Fixtures.read(item);
+    Set<String> parts = Set.copyOf(item.state().parts().keySet());
+    org.pystore.store.Faults faults = new org.pystore.store.Faults().failNext(step, 1);
+    Store faulty = Store.open(root, StoreOptions.defaults().withHook(faults));
+    boolean threw = false;
+    try (CompactionService s = new CompactionService(faulty, options(), 1000)) {
+      s.compact(faulty.item("ticks", "X"));
+    } catch (org.pystore.store.PyStoreException e) {
+      threw = true;
+    }
+    assertThat(faults.injected()).isEqualTo(1);
+    assertThat(threw).as("failed <=> not committed").isEqualTo(!step.afterCommit());
     assertRecovers(step, before, parts);
   }
 

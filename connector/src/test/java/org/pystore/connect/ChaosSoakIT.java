@@ -144,18 +144,6 @@ class ChaosSoakIT {
     return out;
   }
 
-  private static long committedRows(Store s, String collection) {
-    PyCollection c = s.collection(collection);
-    if (!c.exists()) {
-      return 0;
-    }
-    long n = 0;
-    for (String item : c.items()) {
-      n += c.item(item).state().rows();
-    }
-    return n;
-  }
-
   @Test
   void everythingKilledAtRandomLosesAndRepeatsNothing() throws Exception {
     String topic = "soak-ticks";
@@ -372,7 +360,7 @@ class ChaosSoakIT {
         await()
             .atMost(Duration.ofSeconds(240))
             .pollInterval(Duration.ofSeconds(1))
-            .until(() -> background.get() != null || committedRows(s, topic) >= total);
+            .until(() -> background.get() != null || WorkerKillIT.committedRows(s, topic) >= total);
         assertThat(background.get()).as("producer and readers").isNull();
         Thread.sleep(2000); // a late duplicate would land now
         Map<Long, Integer> stored = new HashMap<>();

@@ -270,12 +270,16 @@ class SourceIT {
     Path storeDir = dir.resolve(name("store"));
     Store store = Store.open(storeDir);
     for (int k = 0; k < 2; k++) {
-      writeItem(store, "c", "V" + k, 1000, 5_000_000L);
-      List<GenericRecord> rest = new ArrayList<>();
-      for (int i = 1000; i < 2000; i++) {
-        rest.add(Ticks.tick(Ticks.T0 + i * 5_000_000L, "V" + k, 100 + i, i));
+      // five parts one after another: the merge opens a part (and the next, ahead) only when it
+      // reaches it, so the later ones are opened after vacuum deleted them
+      writeItem(store, "c", "V" + k, 400, 5_000_000L);
+      for (int from = 400; from < 2000; from += 400) {
+        List<GenericRecord> rest = new ArrayList<>();
+        for (int i = from; i < from + 400; i++) {
+          rest.add(Ticks.tick(Ticks.T0 + i * 5_000_000L, "V" + k, 100 + i, i));
+        }
+        store.item("c", "V" + k).append(rest);
       }
-      store.item("c", "V" + k).append(rest);
     }
     String topic = name("vacuumed");
     kafka.createTopic(topic, 1);

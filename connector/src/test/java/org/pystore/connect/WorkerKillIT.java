@@ -52,7 +52,7 @@ class WorkerKillIT {
   }
 
   /** Rows the items' logs hold: cheap to poll (no data read). */
-  private static long committedRows(Store s, String collection) {
+  static long committedRows(Store s, String collection) {
     PyCollection c = s.collection(collection);
     if (!c.exists()) {
       return 0;

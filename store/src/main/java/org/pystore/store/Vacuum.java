@@ -53,8 +53,9 @@ final class Vacuum {
     long now = System.currentTimeMillis();
     // the latest state (from a checkpoint: cheap) says which parts are live; only files it does
     // not explain, left by crashes, need the whole history
-    Set<String> live =
-        new HashSet<>(log.head().map(s -> s.parts().keySet()).orElse(java.util.Set.of()));
+    java.util.Map<String, PartInfo> liveParts =
+        log.head().map(ItemState::parts).orElse(java.util.Map.of());
+    Set<String> live = new HashSet<>(liveParts.keySet());
     Set<String> pinned = snapshotPins();
     Path dir = item.path();
     Path staging = dir.resolve(PartLocator.STAGING);
@@ -87,6 +88,18 @@ final class Vacuum {
       for (Path f : strayStaged) {
         String n = f.getFileName().toString();
         if (history.live.contains(n)) {
+          PartInfo p = liveParts.get(n);
+          String bad = p == null ? null : Verifier.checkFile(f, p);
+          if (bad != null && Files.exists(f)) {
+            // never show plain readers a damaged file: leave it where only our readers look
+            LOG.error(
+                "{}: not moving committed part {} into place: {}; run 'pystore verify {}'",
+                label,
+                n,
+                bad,
+                label);
+            continue;
+          }
           c.published++;
           if (!dryRun) {
             PartFiles.moveIfPresent(f, dir.resolve(n));

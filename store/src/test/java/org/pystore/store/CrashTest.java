@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.pystore.store.part.PartReader;
 
 /**
@@ -59,9 +60,7 @@ class CrashTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = CommitStep.class,
-      names = {"PARTS_STAGED", "ENTRY_STAGED", "COMMITTED", "PUBLISHED", "METADATA_FILE"})
+  @MethodSource("org.pystore.store.Faults#appendSteps")
   void appendCrashAtEveryStep(CommitStep step) throws Exception {
     Store.open(root)
         .item("c", "i")
@@ -85,16 +84,7 @@ class CrashTest {
   }
 
   @ParameterizedTest
-  @EnumSource(
-      value = CommitStep.class,
-      names = {
-        "PARTS_STAGED",
-        "ENTRY_STAGED",
-        "COMMITTED",
-        "REMOVED_ASIDE",
-        "PUBLISHED",
-        "METADATA_FILE"
-      })
+  @MethodSource("org.pystore.store.Faults#replaceSteps")
   void overwriteCrashAtEveryStep(CommitStep step) throws Exception {
     Store.open(root)
         .item("c", "i")

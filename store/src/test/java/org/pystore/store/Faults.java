@@ -24,6 +24,27 @@ public final class Faults implements CommitHook {
     }
   }
 
+  /** The steps every append, write or sink commit goes through, in order. */
+  public static java.util.stream.Stream<CommitStep> appendSteps() {
+    return java.util.stream.Stream.of(
+        CommitStep.PARTS_STAGED,
+        CommitStep.ENTRY_STAGED,
+        CommitStep.COMMITTED,
+        CommitStep.PUBLISHED,
+        CommitStep.METADATA_FILE);
+  }
+
+  /** The steps of a commit that replaces parts (overwrite, compaction), in order. */
+  public static java.util.stream.Stream<CommitStep> replaceSteps() {
+    return java.util.stream.Stream.of(
+        CommitStep.PARTS_STAGED,
+        CommitStep.ENTRY_STAGED,
+        CommitStep.COMMITTED,
+        CommitStep.REMOVED_ASIDE,
+        CommitStep.PUBLISHED,
+        CommitStep.METADATA_FILE);
+  }
+
   /** Fails the next {@code times} visits of a step. */
   public Faults failNext(CommitStep step, int times) {
     return failAfter(step, 0, times);

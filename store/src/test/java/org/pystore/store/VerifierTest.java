@@ -126,4 +126,18 @@ class VerifierTest {
     }
     assertThat(kinds()).containsExactly("replaced-visible");
   }
+
+  @Test
+  void vacuumLeavesADamagedCommittedPartWherePlainReadersDoNotLook() throws Exception {
+    Path part = livePart();
+    Path staged =
+        Files.createDirectories(item.path().resolve("_staging")).resolve(part.getFileName());
+    Files.move(part, staged); // as a writer that crashed before publishing leaves it
+    byte[] bytes = Files.readAllBytes(staged);
+    Files.write(staged, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+    Store.open(root).item("c", "i").vacuum(Duration.ofDays(1), Duration.ofDays(1), false);
+    assertThat(staged).exists();
+    assertThat(part).doesNotExist();
+    assertThat(kinds()).contains("part-damaged");
+  }
 }
