@@ -334,7 +334,10 @@ class ChaosSoakIT {
       long nextSnapshot = System.nanoTime() + 20_000_000_000L;
       while (System.nanoTime() < end && background.get() == null) {
         Thread.sleep(2000 + random.nextInt(4000));
-        Proc victim = all.get(random.nextInt(all.size()));
+        Proc victim =
+            kills.isEmpty() && Boolean.getBoolean("pystore.soak.sourceFirst")
+                ? source
+                : all.get(random.nextInt(all.size()));
         victim.kill();
         kills.merge(victim.name, 1, Integer::sum);
         Thread.sleep(300 + random.nextInt(2500));
@@ -391,6 +394,16 @@ class ChaosSoakIT {
               .isEqualTo(snap.getValue());
         }
       } catch (RuntimeException | AssertionError e) {
+        Path keep = ROOT.resolve("connector/target/chaos-logs");
+        Files.createDirectories(keep);
+        try (var logsDir = Files.list(dir)) {
+          for (Path f : logsDir.filter(f -> f.toString().endsWith(".log")).toList()) {
+            Files.copy(
+                f,
+                keep.resolve(f.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
         StringBuilder logs = new StringBuilder();
         for (Proc p : all) {
           logs.append(p.name).append(": ").append(p.log()).append('\n');
