@@ -81,7 +81,7 @@ final class Runner {
 
   TaskResult run(Item item, ItemState base, Plan.Task task) {
     long start = System.nanoTime();
-    String damaged = checkInputs(item, base, task);
+    String damaged = checkInputs(item, task);
     if (damaged != null) {
       return result(task, TaskResult.Outcome.REFUSED, List.of(), 0, 0, -1, start, damaged);
     }
@@ -309,10 +309,10 @@ final class Runner {
   }
 
   /** Why an input part must not be merged (it fails its check against its commit), or null. */
-  private static String checkInputs(Item item, ItemState base, Plan.Task task) {
+  private static String checkInputs(Item item, Plan.Task task) {
     Map<String, java.nio.file.Path> files;
     try {
-      files = item.locateParts(base);
+      files = item.locateParts(task.inputs()); // the task's inputs only, not every live part
     } catch (CorruptPartException e) {
       return null; // a part moved or gone: the merge itself tells a conflict from a loss
     }

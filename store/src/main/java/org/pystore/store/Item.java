@@ -744,9 +744,20 @@ public final class Item {
 
   /** Where the live parts of a state are on disk now. */
   public Map<String, Path> locateParts(ItemState s) {
+    return locateParts(s.parts().values());
+  }
+
+  /**
+   * Where some committed parts are on disk now.
+   *
+   * @param parts the parts
+   * @return by part name, the path it is at
+   * @throws CorruptPartException when one of them is nowhere
+   */
+  public Map<String, Path> locateParts(Collection<PartInfo> parts) {
     PartLocator locator = new PartLocator(label, dir, null);
     Map<String, Path> out = new LinkedHashMap<>();
-    for (PartInfo p : s.parts().values()) {
+    for (PartInfo p : parts) {
       out.put(p.name(), locator.locate(p));
     }
     return out;
