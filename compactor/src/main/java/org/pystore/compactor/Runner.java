@@ -15,7 +15,6 @@ import org.pystore.store.Item;
 import org.pystore.store.ItemNotFoundException;
 import org.pystore.store.PartStager;
 import org.pystore.store.RowReader;
-import org.pystore.store.Verifier;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
@@ -310,27 +309,15 @@ final class Runner {
 
   /** Why an input part must not be merged (it fails its check against its commit), or null. */
   private static String checkInputs(Item item, Plan.Task task) {
-    Map<String, java.nio.file.Path> files;
-    try {
-      files = item.locateParts(task.inputs()); // the task's inputs only, not every live part
-    } catch (CorruptPartException e) {
-      return null; // a part moved or gone: the merge itself tells a conflict from a loss
-    }
-    for (PartInfo p : task.inputs()) {
-      java.nio.file.Path f = files.get(p.name());
-      String bad = f == null ? null : Verifier.checkFile(f, p);
-      if (bad != null && !java.nio.file.Files.exists(f)) {
-        bad = null; // moved meanwhile (another compactor, vacuum): the merge tells a conflict
-      }
-      if (bad != null) {
-        return "input part fails its check, so the bucket is left as it is: "
-            + bad
-            + "; run 'pystore verify "
-            + item.collectionName()
-            + "/"
-            + item.name()
-            + "' and restore the part from a backup";
-      }
+    // the task's inputs only, not every live part
+    for (String bad : item.checkParts(task.inputs()).values()) {
+      return "input part fails its check, so the bucket is left as it is: "
+          + bad
+          + "; run 'pystore verify "
+          + item.collectionName()
+          + "/"
+          + item.name()
+          + "' and restore the part from a backup";
     }
     return null;
   }

@@ -22,6 +22,7 @@ import org.pystore.store.part.PrefetchingSource;
 import org.pystore.store.read.BoundPredicate;
 import org.pystore.store.read.MergeReader;
 import org.pystore.store.read.Pushdown;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ public final class Item {
   private final Store store;
   private final PyCollection collection;
   private final String name;
-  private final Path dir;
+  private final String dir;
   private final String label;
   private final CommitLog log;
   private final PartFiles files;
@@ -56,10 +57,10 @@ public final class Item {
     this.store = store;
     this.collection = collection;
     this.name = name;
-    this.dir = collection.path().resolve(name);
+    this.dir = Storage.join(collection.name(), name);
     this.label = collection.name() + "/" + name;
     this.log = log;
-    this.files = new PartFiles(dir, label, store.options(), log);
+    this.files = new PartFiles(store.storage(), dir, label, store.options(), log);
   }
 
   public String name() {
@@ -70,9 +71,24 @@ public final class Item {
     return collection.name();
   }
 
-  /** The item's directory. */
+  /**
+   * The item's directory, for a store on a local disk.
+   *
+   * @return the directory
+   * @throws PyStoreException when the store is not on a local disk
+   */
   public Path path() {
+    return store.path().resolve(collection.name()).resolve(name);
+  }
+
+  /** The item's key in the store's storage ({@code collection/item}). */
+  public String key() {
     return dir;
+  }
+
+  /** Where the item is: a directory, or an object storage URI. */
+  public String location() {
+    return store.storage().describe(dir);
   }
 
   /** Whether the item has at least one commit. */
@@ -91,7 +107,7 @@ public final class Item {
   }
 
   private ItemNotFoundException notFound() {
-    return PyStoreImport.parquetFiles(dir).isEmpty()
+    return !PyStoreImport.hasParquetFiles(store.storage(), dir)
         ? new ItemNotFoundException(collection.name(), name)
         : ItemNotFoundException.pystoreItem(collection.name(), name);
   }
@@ -292,7 +308,7 @@ public final class Item {
    */
   private ItemState commitWith(List<PartInfo> staged, CommitLog.EntryBuilder builder) {
     try {
-      return log.commit(builder, List.of(dir.resolve(PartLocator.STAGING), dir));
+      return log.commit(builder, List.of(Storage.join(dir, PartLocator.STAGING), dir));
     } catch (CommitOutcomeUnknownException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -432,7 +448,7 @@ public final class Item {
    * @return the stager; close it to discard what was not finished
    */
   public PartStager stager(ItemState s, long targetBytes, long targetRows) {
-    return new PartStager(dir, label, s, store.options(), targetBytes, targetRows);
+    return new PartStager(store.storage(), dir, label, s, store.options(), targetBytes, targetRows);
   }
 
   /**
@@ -480,8 +496,8 @@ public final class Item {
 
   /** Opens parts where they are now, decoding ahead on a background thread. */
   private MergeReader.PartOpener opener(
-      Path snapshotDir, Schema readSchema, List<BoundPredicate> pushdown) {
-    PartLocator locator = new PartLocator(label, dir, snapshotDir);
+      String snapshotDir, Schema readSchema, List<BoundPredicate> pushdown) {
+    PartLocator locator = new PartLocator(store.storage(), label, dir, snapshotDir);
     return part ->
         new PrefetchingSource(
             locator.open(
@@ -509,7 +525,8 @@ public final class Item {
       throw new IllegalArgumentException("the retention period must not be negative");
     }
     requireOrphanGrace(orphanGrace);
-    return new Vacuum(this, label, log, collection).run(retention, orphanGrace, dryRun);
+    return new Vacuum(store.storage(), this, label, log, collection)
+        .run(retention, orphanGrace, dryRun);
   }
 
   /**
@@ -599,7 +616,7 @@ public final class Item {
    */
   public RowReader read(ReadOptions opts) {
     ItemState s;
-    Path snapshotDir = null;
+    String snapshotDir = null;
     if (opts.snapshot() != null) {
       SnapshotFile snap = collection.snapshotFile(opts.snapshot());
       ItemState.Checkpoint c = snap.items().get(name);
@@ -613,7 +630,9 @@ public final class Item {
       }
       s = ItemState.fromCheckpoint(c);
       snapshotDir =
-          collection.path().resolve(PyCollection.SNAPSHOTS).resolve(opts.snapshot()).resolve(name);
+          snap.materialized()
+              ? Storage.join(collection.name(), PyCollection.SNAPSHOTS, opts.snapshot(), name)
+              : null;
     } else if (opts.version() != null) {
       s = state(opts.version());
     } else {
@@ -622,7 +641,7 @@ public final class Item {
     return read(s, opts, snapshotDir);
   }
 
-  private RowReader read(ItemState s, ReadOptions opts, Path snapshotDir) {
+  private RowReader read(ItemState s, ReadOptions opts, String snapshotDir) {
     Schema itemSchema = s.schema();
     ItemOptions o = s.options();
     String idx = o.indexColumn();
@@ -742,25 +761,55 @@ public final class Item {
         s.duplicatesRemoved());
   }
 
-  /** Where the live parts of a state are on disk now. */
+  /** Where the live parts of a state are on disk now (a store on a local disk). */
   public Map<String, Path> locateParts(ItemState s) {
-    return locateParts(s.parts().values());
+    Map<String, Path> out = new LinkedHashMap<>();
+    partKeys(s.parts().values()).forEach((n, k) -> out.put(n, store.storage().localPath(k).get()));
+    return out;
   }
 
   /**
-   * Where some committed parts are on disk now.
+   * Where some committed parts are in the store now.
    *
    * @param parts the parts
-   * @return by part name, the path it is at
+   * @return by part name, the key it is at
    * @throws CorruptPartException when one of them is nowhere
    */
-  public Map<String, Path> locateParts(Collection<PartInfo> parts) {
-    PartLocator locator = new PartLocator(label, dir, null);
-    Map<String, Path> out = new LinkedHashMap<>();
+  public Map<String, String> partKeys(Collection<PartInfo> parts) {
+    PartLocator locator = new PartLocator(store.storage(), label, dir, null);
+    Map<String, String> out = new LinkedHashMap<>();
     for (PartInfo p : parts) {
       out.put(p.name(), locator.locate(p));
     }
     return out;
+  }
+
+  /**
+   * Checks some committed parts against their commit (size, checksum, footer), where they are now.
+   *
+   * @param parts the parts
+   * @return by part name, what is wrong with it; parts that pass or moved meanwhile are absent
+   */
+  public Map<String, String> checkParts(Collection<PartInfo> parts) {
+    Map<String, String> bad = new LinkedHashMap<>();
+    Map<String, String> keys;
+    try {
+      keys = partKeys(parts);
+    } catch (CorruptPartException e) {
+      return bad; // a part moved or gone: whoever reads it tells a conflict from a loss
+    }
+    for (PartInfo p : parts) {
+      String key = keys.get(p.name());
+      String problem = key == null ? null : Verifier.checkFile(store.storage(), key, p);
+      try {
+        if (problem != null && store.storage().exists(key)) {
+          bad.put(p.name(), problem);
+        }
+      } catch (java.io.IOException e) {
+        // cannot tell; the merge reads it and reports
+      }
+    }
+    return bad;
   }
 
   /** The entry of an append: new parts, the schema when the batch widens it, offsets, figures. */

@@ -1,10 +1,6 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,13 +14,14 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.pystore.store.fs.AtomicFiles;
-import org.pystore.store.fs.Checksums;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PandasMetadata;
 import org.pystore.store.part.PartWriter;
+import org.pystore.store.part.Written;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,9 @@ final class PartFiles {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
 
-  private final Path dir;
+  private final Storage storage;
+  private final String dir;
+  private final String staging;
   private final String label;
   private final StoreOptions storeOptions;
   private final CommitLog log;
@@ -48,8 +47,10 @@ final class PartFiles {
   private final java.util.Set<String> asideLater =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  PartFiles(Path dir, String label, StoreOptions options, CommitLog log) {
+  PartFiles(Storage storage, String dir, String label, StoreOptions options, CommitLog log) {
+    this.storage = storage;
     this.dir = dir;
+    this.staging = Storage.join(dir, PartLocator.STAGING);
     this.label = label;
     this.storeOptions = options;
     this.log = log;
@@ -61,21 +62,20 @@ final class PartFiles {
     if (batch.runs.isEmpty()) {
       return staged;
     }
-    Path staging = dir.resolve(PartLocator.STAGING);
     List<String> indexColumns = new ArrayList<>();
     indexColumns.add(options.indexColumn());
     indexColumns.addAll(options.keyColumns());
     String pandas = PandasMetadata.json(batch.schema, indexColumns, Store.VERSION);
-    Path current = null;
+    String current = null;
     try {
-      Files.createDirectories(staging);
       for (Batch.Run run : batch.runs) {
         String file = "part-" + run.bucket() + "-" + UUID.randomUUID() + ".parquet";
-        current = staging.resolve(file);
-        long bytes;
+        current = Storage.join(staging, file);
+        Written written;
         try {
-          bytes =
+          written =
               PartWriter.write(
+                  storage,
                   current,
                   batch.schema,
                   batch.rows,
@@ -83,8 +83,7 @@ final class PartFiles {
                   run.to(),
                   options.codec(),
                   pandas,
-                  options.indexColumn(),
-                  storeOptions.fsync());
+                  options.indexColumn());
         } catch (RuntimeException e) {
           throw explain(batch, run, e);
         }
@@ -92,13 +91,13 @@ final class PartFiles {
             new PartInfo(
                 file,
                 run.to() - run.from(),
-                bytes,
+                written.bytes(),
                 run.min(),
                 run.max(),
                 run.bucket(),
                 0,
                 batch.duplicates(run, options),
-                Checksums.of(current)));
+                written.checksum()));
         current = null;
       }
     } catch (IOException e) {
@@ -110,10 +109,8 @@ final class PartFiles {
       discard(staged);
       throw e;
     }
-    if (storeOptions.fsync()) {
-      // the log entry that names these parts must never be durable before their directory entries
-      AtomicFiles.fsyncDirectory(staging);
-    }
+    // the log entry that names these parts must never be durable before their directory entries
+    storage.sync(staging);
     storeOptions.hook().at(CommitStep.PARTS_STAGED, label);
     return staged;
   }
@@ -144,45 +141,43 @@ final class PartFiles {
 
   /** Removes staged parts of a write that did not commit. */
   void discard(List<PartInfo> staged) {
-    Path staging = dir.resolve(PartLocator.STAGING);
     for (PartInfo p : staged) {
-      discardQuietly(staging.resolve(p.name()));
+      discardQuietly(Storage.join(staging, p.name()));
     }
   }
 
-  private void discardQuietly(Path file) {
+  private void discardQuietly(String file) {
     if (file == null) {
       return;
     }
     try {
-      Files.deleteIfExists(file);
+      storage.delete(file);
     } catch (IOException e) {
       // an uncommitted part is invisible to readers; vacuum removes it later
-      LOG.warn("{}: could not remove uncommitted part {} (vacuum will)", label, file, e);
+      LOG.warn(
+          "{}: could not remove uncommitted part {} (vacuum will)",
+          label,
+          storage.describe(file),
+          e);
     }
   }
 
   /** After a commit: parts under final names, replaced ones aside, metadata file refreshed. */
   void finish(ItemState after, List<PartInfo> added, Collection<String> removed) {
-    Path staging = dir.resolve(PartLocator.STAGING);
-    Path aside = dir.resolve(PartLocator.REMOVED);
+    String aside = Storage.join(dir, PartLocator.REMOVED);
     try {
       for (PartInfo p : added) {
-        moveIfPresent(staging.resolve(p.name()), dir.resolve(p.name()));
+        storage.move(Storage.join(staging, p.name()), Storage.join(dir, p.name()));
       }
       asideLater.addAll(removed);
-      if (!asideLater.isEmpty()) {
-        Files.createDirectories(aside);
-        for (String r : List.copyOf(asideLater)) {
-          if (after.parts().containsKey(r)) {
-            asideLater.remove(r); // live again? never: names are unique; be safe anyway
-            continue;
-          }
-          storeOptions.hook().at(CommitStep.REMOVED_ASIDE, label);
-          moveIfPresent(dir.resolve(r), aside.resolve(r));
-          markReplaced(aside.resolve(r));
-          asideLater.remove(r);
+      for (String r : List.copyOf(asideLater)) {
+        if (after.parts().containsKey(r)) {
+          asideLater.remove(r); // live again? never: names are unique; be safe anyway
+          continue;
         }
+        storeOptions.hook().at(CommitStep.REMOVED_ASIDE, label);
+        retire(storage, Storage.join(dir, r), Storage.join(aside, r));
+        asideLater.remove(r);
       }
       publishLeftovers(after);
       storeOptions.hook().at(CommitStep.PUBLISHED, label);
@@ -201,39 +196,22 @@ final class PartFiles {
   }
 
   /**
-   * Stamps a part moved aside with the time it was replaced: vacuum counts the retention period
-   * from a file's modification time, so it never needs to replay the whole log.
+   * Moves a replaced part aside (unless another writer did) and stamps it with the time it was
+   * replaced: vacuum counts the retention period from a file's modification time, so it never needs
+   * to replay the whole log.
    */
-  static void markReplaced(Path file) throws IOException {
-    try {
-      Files.setLastModifiedTime(
-          file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
-    } catch (NoSuchFileException e) {
-      // still under _staging (a crashed publish) or already vacuumed
-    }
-  }
-
-  /** Moves a file unless another writer already did. */
-  static void moveIfPresent(Path from, Path to) throws IOException {
-    try {
-      AtomicFiles.moveAtomically(from, to);
-    } catch (NoSuchFileException e) {
-      // another writer already moved it
+  static void retire(Storage storage, String from, String to) throws IOException {
+    if (storage.move(from, to)) {
+      storage.touch(to);
     }
   }
 
   /** Moves committed parts a crashed writer left in {@code _staging/} into place. */
   private void publishLeftovers(ItemState s) throws IOException {
-    Path staging = dir.resolve(PartLocator.STAGING);
-    if (!Files.isDirectory(staging)) {
-      return;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(staging, "*.parquet")) {
-      for (Path f : files) {
-        String n = f.getFileName().toString();
-        if (s.parts().containsKey(n)) {
-          moveIfPresent(f, dir.resolve(n));
-        }
+    for (FileInfo f : storage.list(staging)) {
+      String n = f.name();
+      if (n.endsWith(".parquet") && s.parts().containsKey(n)) {
+        storage.move(Storage.join(staging, n), Storage.join(dir, n));
       }
     }
   }
@@ -264,15 +242,15 @@ final class PartFiles {
     for (int round = 0; round < 3; round++) {
       try {
         storeOptions.hook().at(CommitStep.METADATA_FILE, label);
-        Path file = dir.resolve(Item.METADATA_FILE);
+        String file = Storage.join(dir, Item.METADATA_FILE);
         if (current.deleted()) {
-          Files.deleteIfExists(file); // PyStore must not see metadata of a deleted item
+          storage.delete(file); // PyStore must not see metadata of a deleted item
         } else {
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("_updated", PYSTORE_UPDATED.format(Instant.ofEpochMilli(current.updated())));
           m.put(STATS_KEY, stats(current));
           m.putAll(current.metadata());
-          AtomicFiles.replace(file, org.pystore.store.log.Json.prettyBytes(m), false);
+          storage.replace(file, org.pystore.store.log.Json.prettyBytes(m));
         }
       } catch (IOException | RuntimeException e) {
         LOG.warn(

@@ -2,49 +2,73 @@ package org.pystore.store;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.pystore.store.log.PartInfo;
+import org.pystore.store.storage.ReadableFile;
+import org.pystore.store.storage.Storage;
 
 /**
- * Finds a committed part on disk. A part lives under its final name in the item directory, or, for
- * a moment around its commit, under {@code _staging/}, or, once replaced, under {@code _removed/}
- * (until vacuumed), or as a hard link in a snapshot. Writers move parts between these places, so a
- * lookup tries them all and retries a few times before calling a part missing.
+ * Finds a committed part in the store. A part lives under its final name in the item directory, or,
+ * for a moment around its commit, under {@code _staging/}, or, once replaced, under {@code
+ * _removed/} (until vacuumed), or as a hard link in a snapshot. Writers move parts between these
+ * places, so a lookup tries them all and retries a few times before calling a part missing.
  */
 final class PartLocator {
   static final String STAGING = "_staging";
   static final String REMOVED = "_removed";
   private static final int ROUNDS = 3;
 
+  private final Storage storage;
   private final String label;
-  private final List<Path> dirs;
+  private final List<String> dirs;
 
-  PartLocator(String label, Path itemDir, Path snapshotDir) {
+  /**
+   * @param storage the store's storage
+   * @param label the item, for messages
+   * @param itemDir the item's key
+   * @param snapshotDir the item's directory in a materialized snapshot, or null
+   */
+  PartLocator(Storage storage, String label, String itemDir, String snapshotDir) {
+    this.storage = storage;
     this.label = label;
     this.dirs = new ArrayList<>();
     if (snapshotDir != null) {
       dirs.add(snapshotDir);
     }
     dirs.add(itemDir);
-    dirs.add(itemDir.resolve(STAGING));
-    dirs.add(itemDir.resolve(REMOVED));
+    dirs.add(Storage.join(itemDir, STAGING));
+    dirs.add(Storage.join(itemDir, REMOVED));
   }
 
-  /** Opens a part for reading in the given schema. */
+  /** Opens a part and hands it to {@code fn}, which owns it from then on. */
   <T> T open(PartInfo part, OpenFunction<T> fn) {
     for (int round = 0; round < ROUNDS; round++) {
-      for (Path dir : dirs) {
-        Path file = dir.resolve(part.name());
+      for (String dir : dirs) {
+        String key = Storage.join(dir, part.name());
+        ReadableFile file;
         try {
-          return fn.open(file);
+          file = storage.open(key);
         } catch (NoSuchFileException e) {
           continue;
         } catch (IOException | RuntimeException e) {
+          throw new StoreIOException(
+              "cannot open part " + storage.describe(key) + " of '" + label + "'",
+              e instanceof IOException io ? io : new IOException(e));
+        }
+        try {
+          return fn.open(file);
+        } catch (NoSuchFileException e) {
+          closeQuietly(file); // deleted between open and read (object storage): look again
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(file);
+          if (e instanceof org.pystore.store.storage.StorageTransientException t) {
+            throw new StoreIOException(
+                "cannot read part " + storage.describe(key) + " of '" + label + "'", t);
+          }
           throw new CorruptPartException(
               "part "
-                  + file
+                  + storage.describe(key)
                   + " of '"
                   + label
                   + "' is unreadable ("
@@ -57,13 +81,26 @@ final class PartLocator {
     throw missing(part);
   }
 
-  /** The path a part is at now, or throws when it is nowhere. */
-  Path locate(PartInfo part) {
+  private static void closeQuietly(ReadableFile f) {
+    try {
+      f.close();
+    } catch (IOException e) {
+      // read-only handle
+    }
+  }
+
+  /** The key a part is at now, or throws when it is nowhere. */
+  String locate(PartInfo part) {
     for (int round = 0; round < ROUNDS; round++) {
-      for (Path dir : dirs) {
-        Path file = dir.resolve(part.name());
-        if (java.nio.file.Files.exists(file)) {
-          return file;
+      for (String dir : dirs) {
+        String key = Storage.join(dir, part.name());
+        try {
+          if (storage.exists(key)) {
+            return key;
+          }
+        } catch (IOException e) {
+          throw new StoreIOException(
+              "cannot look up part " + storage.describe(key) + " of '" + label + "'", e);
         }
       }
     }
@@ -76,14 +113,14 @@ final class PartLocator {
             + part.name()
             + " of '"
             + label
-            + "' is listed in the commit log but is missing from disk; restore it from a backup"
-            + " or a snapshot (its rows cannot be read until then)",
+            + "' is listed in the commit log but is missing from the store; restore it from a"
+            + " backup or a snapshot (its rows cannot be read until then)",
         null);
   }
 
-  /** Opens one candidate file. */
+  /** Reads one candidate file; owns it. */
   @FunctionalInterface
   interface OpenFunction<T> {
-    T open(Path file) throws IOException;
+    T open(ReadableFile file) throws IOException;
   }
 }

@@ -1,21 +1,19 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.schema.MessageType;
-import org.pystore.store.fs.AtomicFiles;
-import org.pystore.store.fs.Checksums;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PandasMetadata;
 import org.pystore.store.part.PartWriter;
 import org.pystore.store.part.RowGroupCopy;
+import org.pystore.store.part.Written;
+import org.pystore.store.storage.Storage;
 
 /**
  * Writes new parts under {@code _staging/}, ready for {@link Item#commitStaged}, from a sorted
@@ -27,13 +25,13 @@ import org.pystore.store.part.RowGroupCopy;
  * thread-safe; use one stager per thread.
  */
 public final class PartStager implements AutoCloseable {
-  private final Path staging;
+  private final Storage storage;
+  private final String staging;
   private final String label;
   private final ItemOptions options;
   private final Schema schema;
   private final MessageType fileSchema;
   private final String pandas;
-  private final boolean fsync;
   private final CommitHook hook;
   private final long targetBytes;
   private final long maxRows;
@@ -43,20 +41,22 @@ public final class PartStager implements AutoCloseable {
   private final List<PartInfo> staged = new ArrayList<>();
 
   /** One piece of the part being built: a part to copy, or rows this stager wrote. */
-  private record Piece(RowGroupCopy source, Path temp, long rows, long min, long max) {}
+  private record Piece(
+      RowGroupCopy source, String temp, Written written, long rows, long min, long max) {}
 
   private final List<Piece> pieces = new ArrayList<>();
   private long pendingRows;
   private Bucketing.Bucket bucket;
 
   private PartWriter.Streaming rowsWriter;
-  private Path rowsFile;
+  private String rowsFile;
   private long rowsMin;
   private long last;
   private boolean finished;
 
   PartStager(
-      Path itemDir,
+      Storage storage,
+      String itemDir,
       String label,
       ItemState s,
       StoreOptions storeOptions,
@@ -66,7 +66,8 @@ public final class PartStager implements AutoCloseable {
       throw new IllegalArgumentException(
           "target part size and rows must be positive: " + targetBytes + ", " + maxRows);
     }
-    this.staging = itemDir.resolve(PartLocator.STAGING);
+    this.storage = storage;
+    this.staging = Storage.join(itemDir, PartLocator.STAGING);
     this.label = label;
     this.options = s.options();
     this.schema = s.schema();
@@ -75,14 +76,13 @@ public final class PartStager implements AutoCloseable {
     indexColumns.add(options.indexColumn());
     indexColumns.addAll(options.keyColumns());
     this.pandas = PandasMetadata.json(schema, indexColumns, Store.VERSION);
-    this.fsync = storeOptions.fsync();
     this.hook = storeOptions.hook();
     this.targetBytes = targetBytes;
     this.maxRows = maxRows;
     Schema.Field idx = schema.getField(options.indexColumn());
     this.unit = IndexUnit.of(idx.schema());
     this.indexPos = idx.pos();
-    this.locator = new PartLocator(label, itemDir, null);
+    this.locator = new PartLocator(storage, label, itemDir, null);
   }
 
   /** The schema rows must have (the item's schema at the state this stager was made for). */
@@ -115,10 +115,10 @@ public final class PartStager implements AutoCloseable {
         bucket = options.bucket().bucketOf(unit.toNanos(index), options.zone());
       }
       if (rowsWriter == null) {
-        Files.createDirectories(staging);
-        rowsFile = staging.resolve("piece-" + UUID.randomUUID() + ".parquet");
+        rowsFile = Storage.join(staging, "piece-" + UUID.randomUUID() + ".parquet");
         rowsWriter =
-            PartWriter.open(rowsFile, schema, options.codec(), pandas, options.indexColumn());
+            PartWriter.open(
+                storage, rowsFile, schema, options.codec(), pandas, options.indexColumn());
         rowsMin = index;
       }
       rowsWriter.write(row);
@@ -150,7 +150,7 @@ public final class PartStager implements AutoCloseable {
       if (bucket == null) {
         bucket = options.bucket().bucketOf(unit.toNanos(part.minIndex()), options.zone());
       }
-      pieces.add(new Piece(src, null, src.rows(), part.minIndex(), part.maxIndex()));
+      pieces.add(new Piece(src, null, null, src.rows(), part.minIndex(), part.maxIndex()));
       pendingRows += src.rows();
       if (pendingRows >= maxRows) {
         flushPart();
@@ -167,8 +167,8 @@ public final class PartStager implements AutoCloseable {
       return;
     }
     long rows = rowsWriter.rows();
-    rowsWriter.finish(false);
-    pieces.add(new Piece(null, rowsFile, rows, rowsMin, last));
+    Written w = rowsWriter.finish();
+    pieces.add(new Piece(null, rowsFile, w, rows, rowsMin, last));
     pendingRows += rows;
     rowsWriter = null;
     rowsFile = null;
@@ -181,22 +181,19 @@ public final class PartStager implements AutoCloseable {
       return;
     }
     String name = "part-" + bucket.label() + "-" + UUID.randomUUID() + ".parquet";
-    Path target = staging.resolve(name);
-    long bytes;
+    String target = Storage.join(staging, name);
+    Written written;
     if (pieces.size() == 1 && pieces.get(0).temp() != null) {
-      Path temp = pieces.get(0).temp();
-      if (fsync) {
-        AtomicFiles.fsync(temp);
-      }
-      AtomicFiles.moveAtomically(temp, target);
-      bytes = Files.size(target);
+      // one piece of rows: it is the part (a rename here; a server-side copy on object storage)
+      storage.move(pieces.get(0).temp(), target);
+      written = pieces.get(0).written();
     } else {
       List<RowGroupCopy> sources = new ArrayList<>();
       try {
         for (Piece p : pieces) {
-          sources.add(p.source() != null ? p.source() : RowGroupCopy.open(p.temp()));
+          sources.add(p.source() != null ? p.source() : RowGroupCopy.open(storage.open(p.temp())));
         }
-        bytes = PartWriter.concat(target, schema, sources, pandas, fsync);
+        written = PartWriter.concat(storage, target, schema, sources, pandas);
       } finally {
         for (RowGroupCopy s : sources) {
           closeQuietly(s);
@@ -204,7 +201,7 @@ public final class PartStager implements AutoCloseable {
         for (Piece p : pieces) {
           closeQuietly(p.source());
           if (p.temp() != null) {
-            Files.deleteIfExists(p.temp());
+            storage.delete(p.temp());
           }
         }
       }
@@ -213,7 +210,15 @@ public final class PartStager implements AutoCloseable {
     long max = pieces.get(pieces.size() - 1).max();
     staged.add(
         new PartInfo(
-            name, pendingRows, bytes, min, max, bucket.label(), 0, 0, Checksums.of(target)));
+            name,
+            pendingRows,
+            written.bytes(),
+            min,
+            max,
+            bucket.label(),
+            0,
+            0,
+            written.checksum()));
     pieces.clear();
     pendingRows = 0;
     bucket = null;
@@ -233,9 +238,7 @@ public final class PartStager implements AutoCloseable {
         throw new StoreIOException("cannot finish a new part of '" + label + "'", e);
       }
       if (!staged.isEmpty()) {
-        if (fsync) {
-          AtomicFiles.fsyncDirectory(staging); // before any log entry names these parts
-        }
+        storage.sync(staging); // before any log entry names these parts
         hook.at(CommitStep.PARTS_STAGED, label);
       }
     }
@@ -262,7 +265,7 @@ public final class PartStager implements AutoCloseable {
     }
     pieces.clear();
     for (PartInfo p : staged) {
-      deleteQuietly(staging.resolve(p.name()));
+      deleteQuietly(Storage.join(staging, p.name()));
     }
     staged.clear();
   }
@@ -278,9 +281,9 @@ public final class PartStager implements AutoCloseable {
     }
   }
 
-  private static void deleteQuietly(Path f) {
+  private void deleteQuietly(String f) {
     try {
-      Files.deleteIfExists(f);
+      storage.delete(f);
     } catch (IOException e) {
       // an uncommitted file is invisible; vacuum removes orphans later
     }

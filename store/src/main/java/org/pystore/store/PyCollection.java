@@ -1,9 +1,6 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.Json;
 import org.pystore.store.log.LogEntry;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,26 +26,40 @@ public final class PyCollection {
 
   private final Store store;
   private final String name;
-  private final Path dir;
+  private final Storage storage;
 
   PyCollection(Store store, String name) {
     this.store = store;
     this.name = name;
-    this.dir = store.path().resolve(name);
+    this.storage = store.storage();
   }
 
   public String name() {
     return name;
   }
 
-  /** The collection's directory. */
+  /**
+   * The collection's directory, for a store on a local disk.
+   *
+   * @return the directory
+   * @throws PyStoreException when the store is not on a local disk
+   */
   public Path path() {
-    return dir;
+    return store.path().resolve(name);
+  }
+
+  /** Where the collection is: a directory, or an object storage URI. */
+  public String location() {
+    return storage.describe(name);
   }
 
   /** Whether the collection directory exists. */
   public boolean exists() {
-    return Files.isDirectory(dir);
+    try {
+      return storage.isDirectory(name);
+    } catch (IOException e) {
+      throw new StoreIOException("cannot look up collection '" + name + "'", e);
+    }
   }
 
   /**
@@ -60,13 +71,12 @@ public final class PyCollection {
   public List<String> items() {
     requireExists();
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir)) {
-      for (Path d : dirs) {
-        String n = d.getFileName().toString();
-        Path log = d.resolve(Item.LOG_DIR);
+    try {
+      for (String n : storage.directories(name)) {
+        String log = Storage.join(name, n, Item.LOG_DIR);
         if (Names.isValid(n)
-            && Files.exists(log.resolve(String.format("%020d.json", 0)))
-            && !CommitLog.endsInDeletion(log)) {
+            && storage.exists(Storage.join(log, String.format("%020d.json", 0)))
+            && !CommitLog.endsInDeletion(storage, log)) {
           out.add(n);
         }
       }
@@ -147,10 +157,10 @@ public final class PyCollection {
   public List<String> deletedItems() {
     requireExists();
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir)) {
-      for (Path d : dirs) {
-        String n = d.getFileName().toString();
-        if (Names.isValid(n) && CommitLog.endsInDeletion(d.resolve(Item.LOG_DIR))) {
+    try {
+      for (String n : storage.directories(name)) {
+        if (Names.isValid(n)
+            && CommitLog.endsInDeletion(storage, Storage.join(name, n, Item.LOG_DIR))) {
           out.add(n);
         }
       }
@@ -187,97 +197,112 @@ public final class PyCollection {
   public SnapshotInfo createSnapshot(String snapshot) {
     Names.check("snapshot", snapshot);
     requireExists();
-    Path root = dir.resolve(SNAPSHOTS);
-    Path target = root.resolve(snapshot);
-    if (Files.exists(target)) {
-      throw new PyStoreException(
-          "snapshot '"
-              + snapshot
-              + "' of '"
-              + name
-              + "' already exists; delete it or pick another name");
+    String root = Storage.join(name, SNAPSHOTS);
+    String target = Storage.join(root, snapshot);
+    try {
+      if (storage.isDirectory(target)) {
+        throw snapshotExists(snapshot);
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot create snapshot '" + snapshot + "' of '" + name + "'", e);
     }
-    Path tmp = root.resolve("." + snapshot + "." + UUID.randomUUID() + ".tmp");
+    String tmp = Storage.join(root, "." + snapshot + "." + UUID.randomUUID() + ".tmp");
     boolean materialized = true;
     Map<String, ItemState.Checkpoint> states = new LinkedHashMap<>();
     try {
-      Files.createDirectories(tmp);
       for (String itemName : items()) {
         Item item = item(itemName);
         ItemState s = item.state();
         states.put(itemName, s.toCheckpoint());
         if (materialized) {
-          materialized = link(item, s, tmp.resolve(itemName));
+          materialized = link(item, s, Storage.join(tmp, itemName));
         }
       }
       if (!materialized) {
-        for (String itemName : states.keySet()) {
-          AtomicFiles.deleteTree(tmp.resolve(itemName));
-        }
+        storage.deleteTree(tmp);
       }
       SnapshotFile file =
           new SnapshotFile(
               LogEntry.FORMAT, snapshot, System.currentTimeMillis(), materialized, states);
-      Files.write(tmp.resolve(SnapshotFile.FILE), Json.prettyBytes(file));
-      try {
-        Files.move(tmp, target);
-      } catch (FileAlreadyExistsException e) {
-        throw new PyStoreException(
-            "snapshot '"
-                + snapshot
-                + "' of '"
-                + name
-                + "' was just created by someone else; pick another name");
+      byte[] json = Json.prettyBytes(file);
+      if (materialized) {
+        storage.replace(Storage.join(tmp, SnapshotFile.FILE), json);
+        try {
+          storage.moveDirectory(tmp, target);
+        } catch (java.nio.file.FileAlreadyExistsException
+            | java.nio.file.DirectoryNotEmptyException e) {
+          throw snapshotJustTaken(snapshot);
+        }
+      } else if (!storage.createIfAbsent(Storage.join(target, SnapshotFile.FILE), json)) {
+        throw snapshotJustTaken(snapshot);
       }
     } catch (IOException e) {
       throw new StoreIOException("cannot create snapshot '" + snapshot + "' of '" + name + "'", e);
     } finally {
       try {
-        AtomicFiles.deleteTree(tmp);
+        storage.deleteTree(tmp);
       } catch (IOException e) {
-        LOG.warn("could not remove temporary snapshot directory {}", tmp, e);
+        LOG.warn("could not remove temporary snapshot directory {}", storage.describe(tmp), e);
       }
     }
     LOG.info("snapshot {} of {} pins {} items", snapshot, name, states.size());
     return info(snapshotFile(snapshot));
   }
 
-  private boolean link(Item item, ItemState s, Path into) throws IOException {
-    Files.createDirectories(into);
-    for (Map.Entry<String, Path> part : item.locateParts(s).entrySet()) {
+  private PyStoreException snapshotExists(String snapshot) {
+    return new PyStoreException(
+        "snapshot '"
+            + snapshot
+            + "' of '"
+            + name
+            + "' already exists; delete it or pick another name");
+  }
+
+  private PyStoreException snapshotJustTaken(String snapshot) {
+    return new PyStoreException(
+        "snapshot '"
+            + snapshot
+            + "' of '"
+            + name
+            + "' was just created by someone else; pick another name");
+  }
+
+  /**
+   * Links an item's parts into a snapshot directory; false when the storage has no links (then the
+   * snapshot pins versions only).
+   */
+  private boolean link(Item item, ItemState s, String into) throws IOException {
+    for (Map.Entry<String, String> part : item.partKeys(s.parts().values()).entrySet()) {
+      String link = Storage.join(into, part.getKey());
+      boolean linked;
       try {
-        Files.createLink(into.resolve(part.getKey()), part.getValue());
+        linked = storage.link(part.getValue(), link);
       } catch (NoSuchFileException e) {
         // moved between locate and link (published or retired): locate again
-        Path again = item.locateParts(s).get(part.getKey());
-        Files.createLink(into.resolve(part.getKey()), again);
-      } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-        if (e instanceof NoSuchFileException) {
-          throw (NoSuchFileException) e;
-        }
-        LOG.info(
-            "no hard links on this file system ({}); snapshot pins versions only", e.toString());
+        String again = item.partKeys(List.of(s.parts().get(part.getKey()))).get(part.getKey());
+        linked = storage.link(again, link);
+      }
+      if (!linked) {
+        LOG.info("no hard links on {}; snapshot pins versions only", storage.describe(""));
         return false;
       }
     }
-    Path meta = item.path().resolve(Item.METADATA_FILE);
-    if (Files.exists(meta)) {
-      Files.copy(meta, into.resolve(Item.METADATA_FILE));
+    String meta = Storage.join(item.key(), Item.METADATA_FILE);
+    try {
+      storage.replace(Storage.join(into, Item.METADATA_FILE), storage.read(meta));
+    } catch (NoSuchFileException e) {
+      // no metadata file (yet): PyStore reads the item without one
     }
     return true;
   }
 
   /** The snapshots, sorted by name. */
   public List<SnapshotInfo> snapshots() {
-    Path root = dir.resolve(SNAPSHOTS);
+    String root = Storage.join(name, SNAPSHOTS);
     List<SnapshotInfo> out = new ArrayList<>();
-    if (!Files.isDirectory(root)) {
-      return out;
-    }
     List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
-      for (Path d : dirs) {
-        String n = d.getFileName().toString();
+    try {
+      for (String n : storage.directories(root)) {
         if (Names.isValid(n)) {
           names.add(n);
         }
@@ -300,14 +325,20 @@ public final class PyCollection {
    */
   public void deleteSnapshot(String snapshot) {
     Names.check("snapshot", snapshot);
-    Path target = dir.resolve(SNAPSHOTS).resolve(snapshot);
-    if (!Files.isDirectory(target)) {
-      throw snapshotMissing(snapshot);
-    }
-    Path doomed = dir.resolve(SNAPSHOTS).resolve(".deleting-" + snapshot + "-" + UUID.randomUUID());
+    String target = Storage.join(name, SNAPSHOTS, snapshot);
+    String doomed =
+        Storage.join(name, SNAPSHOTS, ".deleting-" + snapshot + "-" + UUID.randomUUID());
     try {
-      AtomicFiles.moveAtomically(target, doomed);
-      AtomicFiles.deleteTree(doomed);
+      if (!storage.isDirectory(target)) {
+        throw snapshotMissing(snapshot);
+      }
+      // the snapshot file goes first: a half-deleted snapshot is no snapshot
+      if (storage.moveDirectory(target, doomed)) {
+        storage.deleteTree(doomed);
+      } else {
+        storage.delete(Storage.join(target, SnapshotFile.FILE));
+        storage.deleteTree(target);
+      }
     } catch (IOException e) {
       throw new StoreIOException("cannot delete snapshot '" + snapshot + "' of '" + name + "'", e);
     }
@@ -315,15 +346,15 @@ public final class PyCollection {
 
   SnapshotFile snapshotFile(String snapshot) {
     Names.check("snapshot", snapshot);
-    Path f = dir.resolve(SNAPSHOTS).resolve(snapshot).resolve(SnapshotFile.FILE);
+    String f = Storage.join(name, SNAPSHOTS, snapshot, SnapshotFile.FILE);
     try {
-      return Json.parse(Files.readAllBytes(f), SnapshotFile.class);
+      return Json.parse(storage.read(f), SnapshotFile.class);
     } catch (NoSuchFileException e) {
       throw snapshotMissing(snapshot);
     } catch (IOException e) {
       throw new CorruptLogException(
           "snapshot file "
-              + f
+              + storage.describe(f)
               + " is unreadable ("
               + e.getMessage()
               + "); delete the snapshot and take it again",

@@ -446,7 +446,11 @@ public final class PyStoreImport {
       Files.createDirectories(originals);
       for (Path p : move) {
         hook.at(CommitStep.IMPORT_MOVE, dir.toString());
-        PartFiles.moveIfPresent(p, free(originals.resolve(p.getFileName().toString())));
+        try {
+          Files.move(p, free(originals.resolve(p.getFileName().toString())));
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // another run moved it already
+        }
       }
       if (metadata != null) {
         for (Map.Entry<String, byte[]> m : metadata.entrySet()) {
@@ -481,10 +485,13 @@ public final class PyStoreImport {
   /** Top-level {@code *.parquet} files PyStore and dask wrote, in part order (part.2 < part.10). */
   static List<Path> parquetFiles(Path dir) {
     List<Path> out = new ArrayList<>();
-    try {
-      for (Path p : Vacuum.parquetFiles(dir)) {
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.parquet")) {
+      for (Path p : ds) {
         String n = p.getFileName().toString();
-        if (!n.startsWith("_") && !n.startsWith(".")) {
+        if (!n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(p)) {
           out.add(p);
         }
       }
@@ -493,6 +500,20 @@ public final class PyStoreImport {
     }
     out.sort(Comparator.comparing((Path p) -> partNumber(p)).thenComparing(Path::toString));
     return out;
+  }
+
+  /** Whether an item directory holds Parquet files of its own (a PyStore item not imported). */
+  static boolean hasParquetFiles(org.pystore.store.storage.Storage storage, String dir) {
+    try {
+      for (org.pystore.store.storage.FileInfo f : Vacuum.parquetFiles(storage, dir)) {
+        if (!f.name().startsWith("_") && !f.name().startsWith(".")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list " + storage.describe(dir), e);
+    }
   }
 
   private static long partNumber(Path p) {

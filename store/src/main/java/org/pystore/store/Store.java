@@ -1,7 +1,6 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.Json;
+import org.pystore.store.storage.LocalStorage;
+import org.pystore.store.storage.S3Settings;
+import org.pystore.store.storage.S3Storage;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,20 +30,20 @@ public final class Store {
 
   private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
-  private final Path root;
+  private final Storage storage;
   private final StoreOptions options;
-  private final Map<Path, CommitLog> logs = new ConcurrentHashMap<>();
+  private final Map<String, CommitLog> logs = new ConcurrentHashMap<>();
 
-  /** Per collection directory, its entries' folded names, listed at most every few seconds. */
-  private final Map<Path, FoldedNames> folded = new ConcurrentHashMap<>();
+  /** Per collection, its entries' folded names, listed at most every few seconds. */
+  private final Map<String, FoldedNames> folded = new ConcurrentHashMap<>();
 
   private static final long FOLDED_TTL_NANOS = 5_000_000_000L;
 
   /** A collection's directory names by {@link Names#folded} form, as listed at one time. */
   private record FoldedNames(long listedAtNanos, Map<String, String> byFolded) {}
 
-  private Store(Path root, StoreOptions options) {
-    this.root = root;
+  private Store(Storage storage, StoreOptions options) {
+    this.storage = storage;
     this.options = options;
   }
 
@@ -71,23 +73,91 @@ public final class Store {
     }
     try {
       Files.createDirectories(abs);
-      Path meta = abs.resolve(Item.METADATA_FILE);
-      if (!Files.exists(meta)) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_updated", Instant.now().toString());
-        m.put("_engine", "pystore-connect " + VERSION);
-        AtomicFiles.replace(meta, Json.prettyBytes(m), false);
-      }
     } catch (IOException e) {
       throw new StoreIOException("cannot open store " + abs, e);
     }
-    LOG.debug("opened store {}", abs);
-    return new Store(abs, options);
+    return open(new LocalStorage(abs, options.fsync()), options);
   }
 
-  /** The store directory. */
+  /**
+   * Opens a store at a location: a directory, or {@code s3://bucket/prefix} reached with the
+   * settings the environment gives ({@link S3Settings#fromEnvironment}).
+   *
+   * @param location a path or an {@code s3://} URI
+   * @param options fsync, checkpoint interval, hooks
+   * @return the store
+   */
+  public static Store open(String location, StoreOptions options) {
+    return open(location, options, S3Settings.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * Opens a store at a location: a directory, or {@code s3://bucket/prefix}.
+   *
+   * @param location a path or an {@code s3://} URI
+   * @param options fsync, checkpoint interval, hooks
+   * @param s3 how to reach object storage (ignored for a directory)
+   * @return the store
+   * @throws StoreIOException when the bucket is missing, unreachable, or refuses conditional writes
+   */
+  public static Store open(String location, StoreOptions options, S3Settings s3) {
+    if (!S3Storage.isS3(location)) {
+      return open(Path.of(location), options);
+    }
+    try {
+      return open(S3Storage.open(location, s3), options);
+    } catch (IOException e) {
+      throw new StoreIOException("cannot open store " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens a store on any storage (a local directory, object storage, a test's faulty storage),
+   * creating its {@code pystore_metadata.json} when missing.
+   *
+   * @param storage where the store's files are
+   * @param options checkpoint interval, hooks (fsync is the storage's business)
+   * @return the store
+   * @throws StoreIOException when the storage cannot be reached
+   */
+  public static Store open(Storage storage, StoreOptions options) {
+    try {
+      if (!storage.exists(Item.METADATA_FILE)) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("_updated", Instant.now().toString());
+        m.put("_engine", "pystore-connect " + VERSION);
+        storage.replace(Item.METADATA_FILE, Json.prettyBytes(m));
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot open store " + storage.describe(""), e);
+    }
+    LOG.debug("opened store {}", storage.describe(""));
+    return new Store(storage, options);
+  }
+
+  /**
+   * The store directory, for a store on a local disk.
+   *
+   * @return the directory
+   * @throws PyStoreException when the store is not on a local disk
+   */
   public Path path() {
-    return root;
+    return storage
+        .localPath("")
+        .orElseThrow(
+            () ->
+                new PyStoreException(
+                    "store " + storage.describe("") + " is not on a local disk; this needs one"));
+  }
+
+  /** Where the store is: a directory, or an object storage URI. */
+  public String location() {
+    return storage.describe("");
+  }
+
+  /** The storage the store's files are on. */
+  public Storage storage() {
+    return storage;
   }
 
   public StoreOptions options() {
@@ -97,15 +167,14 @@ public final class Store {
   /** The collections, sorted by name. */
   public List<String> collections() {
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
-      for (Path d : dirs) {
-        String n = d.getFileName().toString();
+    try {
+      for (String n : storage.directories("")) {
         if (Names.isValid(n)) {
           out.add(n);
         }
       }
     } catch (IOException e) {
-      throw new StoreIOException("cannot list store " + root, e);
+      throw new StoreIOException("cannot list store " + location(), e);
     }
     Collections.sort(out);
     return out;
@@ -139,12 +208,21 @@ public final class Store {
     if (!c.exists()) {
       throw new CollectionNotFoundException(name);
     }
-    Path doomed = root.resolve("_deleting-" + name + "-" + UUID.randomUUID());
+    String doomed = "_deleting-" + name + "-" + UUID.randomUUID();
     try {
-      AtomicFiles.moveAtomically(c.path(), doomed);
-      logs.keySet().removeIf(p -> p.startsWith(c.path()));
-      folded.remove(c.path());
-      AtomicFiles.deleteTree(doomed);
+      if (storage.moveDirectory(name, doomed)) {
+        logs.keySet().removeIf(k -> k.startsWith(name + "/"));
+        folded.remove(name);
+        storage.deleteTree(doomed);
+      } else {
+        // no atomic rename here (object storage): every item's deletion is a commit its writers
+        // meet, and the logs stay, so a writer with cached state finds the deletion, not a gap;
+        // vacuum removes the parts after the retention period; the collection stays, empty
+        for (String item : c.items()) {
+          c.deleteItem(item);
+        }
+        storage.deleteTree(Storage.join(name, PyCollection.SNAPSHOTS));
+      }
     } catch (IOException e) {
       throw new StoreIOException("cannot delete collection '" + name + "'", e);
     }
@@ -152,21 +230,21 @@ public final class Store {
   }
 
   Item item(PyCollection collection, String name) {
-    Path dir = collection.path().resolve(name);
+    String dir = Storage.join(collection.name(), name);
     CommitLog log =
         logs.computeIfAbsent(
             dir,
             d ->
                 new CommitLog(
-                    d.resolve(Item.LOG_DIR),
+                    storage,
+                    Storage.join(d, Item.LOG_DIR),
                     collection.name() + "/" + name,
-                    options.fsync(),
                     options.checkpointInterval(),
                     options.hook()));
     return new Item(this, collection, name, log);
   }
 
-  void forget(Path itemDir) {
+  void forget(String itemDir) {
     logs.remove(itemDir);
   }
 
@@ -177,23 +255,20 @@ public final class Store {
    */
   String twinOf(PyCollection c, String name) {
     String key = Names.folded(name);
-    FoldedNames f = folded.get(c.path());
+    FoldedNames f = folded.get(c.name());
     if (f == null || System.nanoTime() - f.listedAtNanos() > FOLDED_TTL_NANOS) {
       Map<String, String> m = new ConcurrentHashMap<>();
-      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(c.path(), Files::isDirectory)) {
-        for (Path d : dirs) {
-          String n = d.getFileName().toString();
+      try {
+        for (String n : storage.directories(c.name())) {
           if (Names.isValid(n)) {
             m.putIfAbsent(Names.folded(n), n);
           }
         }
-      } catch (java.nio.file.NoSuchFileException e) {
-        // a new collection: no twin
       } catch (IOException e) {
         throw new StoreIOException("cannot list collection '" + c.name() + "'", e);
       }
       f = new FoldedNames(System.nanoTime(), m);
-      folded.put(c.path(), f);
+      folded.put(c.name(), f);
     }
     String other = f.byFolded().putIfAbsent(key, name);
     return other == null || other.equals(name) ? null : other;

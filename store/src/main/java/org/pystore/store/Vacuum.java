@@ -1,10 +1,6 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,6 +10,8 @@ import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
 import org.pystore.store.log.PartInfo;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +39,10 @@ final class Vacuum {
   private final String label;
   private final CommitLog log;
   private final PyCollection collection;
+  private final Storage storage;
 
-  Vacuum(Item item, String label, CommitLog log, PyCollection collection) {
+  Vacuum(Storage storage, Item item, String label, CommitLog log, PyCollection collection) {
+    this.storage = storage;
     this.item = item;
     this.label = label;
     this.log = log;
@@ -57,40 +57,41 @@ final class Vacuum {
         log.head().map(ItemState::parts).orElse(java.util.Map.of());
     Set<String> live = new HashSet<>(liveParts.keySet());
     Set<String> pinned = snapshotPins();
-    Path dir = item.path();
-    Path staging = dir.resolve(PartLocator.STAGING);
-    Path removed = dir.resolve(PartLocator.REMOVED);
+    String dir = item.key();
+    String staging = Storage.join(dir, PartLocator.STAGING);
+    String removed = Storage.join(dir, PartLocator.REMOVED);
     Counts c = new Counts();
     try {
-      List<Path> strayParts = new ArrayList<>();
-      for (Path f : parquetFiles(dir)) {
-        if (!live.contains(f.getFileName().toString())) {
+      List<FileInfo> strayParts = new ArrayList<>();
+      for (FileInfo f : parquetFiles(storage, dir)) {
+        if (!live.contains(f.name())) {
           strayParts.add(f);
         }
       }
-      List<Path> strayStaged = files(staging);
+      List<FileInfo> strayStaged = storage.list(staging);
       History history = null;
       if (!strayParts.isEmpty() || !strayStaged.isEmpty()) {
         history = replay();
       }
-      for (Path f : strayParts) {
-        String n = f.getFileName().toString();
+      for (FileInfo f : strayParts) {
+        String n = f.name();
         if (history.live.contains(n)) {
           continue; // committed after the state above was read
         }
         if (history.replaced.contains(n)) {
           c.retired++;
-          retire(f, removed, dryRun);
+          retire(Storage.join(dir, n), removed, dryRun);
         } else {
           c.foreign.add(n);
         }
       }
-      for (Path f : strayStaged) {
-        String n = f.getFileName().toString();
+      for (FileInfo f : strayStaged) {
+        String n = f.name();
+        String key = Storage.join(staging, n);
         if (history.live.contains(n)) {
           PartInfo p = liveParts.get(n);
-          String bad = p == null ? null : Verifier.checkFile(f, p);
-          if (bad != null && Files.exists(f)) {
+          String bad = p == null ? null : Verifier.checkFile(storage, key, p);
+          if (bad != null && storage.exists(key)) {
             // never show plain readers a damaged file: leave it where only our readers look
             LOG.error(
                 "{}: not moving committed part {} into place: {}; run 'pystore verify {}'",
@@ -102,19 +103,19 @@ final class Vacuum {
           }
           c.published++;
           if (!dryRun) {
-            PartFiles.moveIfPresent(f, dir.resolve(n));
+            storage.move(key, Storage.join(dir, n));
           }
         } else if (history.replaced.contains(n)) {
           c.retired++;
-          retire(f, removed, dryRun);
+          retire(key, removed, dryRun);
         } else if (olderThan(f, now, orphanGrace)) {
           c.orphansDeleted++;
-          c.bytesFreed += delete(f, dryRun);
+          c.bytesFreed += delete(key, f, dryRun);
         }
       }
       long later = System.currentTimeMillis(); // after any part retired above was stamped
-      for (Path f : files(removed)) {
-        String n = f.getFileName().toString();
+      for (FileInfo f : storage.list(removed)) {
+        String n = f.name();
         if (live.contains(n)) {
           continue; // replaced after the state above was read: a later vacuum decides
         }
@@ -124,7 +125,7 @@ final class Vacuum {
           c.keptForRetention++; // stamped with its replacement time when moved aside
         } else {
           c.removedDeleted++;
-          c.bytesFreed += delete(f, dryRun);
+          c.bytesFreed += delete(Storage.join(removed, n), f, dryRun);
         }
       }
     } catch (IOException e) {
@@ -173,14 +174,11 @@ final class Vacuum {
     return new History(live, replaced);
   }
 
-  private static void retire(Path f, Path removed, boolean dryRun) throws IOException {
+  private void retire(String key, String removed, boolean dryRun) throws IOException {
     if (dryRun) {
       return;
     }
-    Files.createDirectories(removed);
-    Path to = removed.resolve(f.getFileName().toString());
-    PartFiles.moveIfPresent(f, to);
-    PartFiles.markReplaced(to);
+    PartFiles.retire(storage, key, Storage.join(removed, Storage.name(key)));
   }
 
   /** Parts some snapshot lists and holds no hard link of its own for. */
@@ -192,66 +190,39 @@ final class Vacuum {
       if (cp == null) {
         continue;
       }
-      Path own =
-          collection.path().resolve(PyCollection.SNAPSHOTS).resolve(s.name()).resolve(item.name());
+      String own = Storage.join(collection.name(), PyCollection.SNAPSHOTS, s.name(), item.name());
       for (PartInfo p : cp.parts()) {
-        if (!f.materialized() || !Files.exists(own.resolve(p.name()))) {
-          out.add(p.name());
+        try {
+          if (!f.materialized() || !storage.exists(Storage.join(own, p.name()))) {
+            out.add(p.name());
+          }
+        } catch (IOException e) {
+          throw new StoreIOException("cannot read snapshot '" + s.name() + "'", e);
         }
       }
     }
     return out;
   }
 
-  private static boolean olderThan(Path f, long now, Duration age) throws IOException {
-    try {
-      return now - Files.getLastModifiedTime(f).toMillis() >= age.toMillis();
-    } catch (NoSuchFileException e) {
-      return false;
-    }
+  private static boolean olderThan(FileInfo f, long now, Duration age) {
+    return now - f.modifiedMillis() >= age.toMillis();
   }
 
-  private long delete(Path f, boolean dryRun) throws IOException {
-    long size;
-    try {
-      size = Files.size(f);
-    } catch (NoSuchFileException e) {
-      return 0;
-    }
+  private long delete(String key, FileInfo f, boolean dryRun) throws IOException {
     if (!dryRun) {
       item.hook().at(CommitStep.VACUUM_DELETE, label);
-      Files.deleteIfExists(f);
-      LOG.debug("{}: deleted {}", label, f);
+      storage.delete(key);
+      LOG.debug("{}: deleted {}", label, key);
     }
-    return size;
+    return f.size();
   }
 
-  /** The regular {@code *.parquet} files directly in a directory (none when it is missing). */
-  static List<Path> parquetFiles(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.parquet")) {
-      for (Path f : s) {
-        if (Files.isRegularFile(f)) {
-          out.add(f);
-        }
-      }
-    }
-    return out;
-  }
-
-  private static List<Path> files(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      for (Path f : s) {
-        if (Files.isRegularFile(f)) {
-          out.add(f);
-        }
+  /** The {@code *.parquet} files directly in a directory (none when it is missing). */
+  static List<FileInfo> parquetFiles(Storage storage, String dir) throws IOException {
+    List<FileInfo> out = new ArrayList<>();
+    for (FileInfo f : storage.list(dir)) {
+      if (f.name().endsWith(".parquet")) {
+        out.add(f);
       }
     }
     return out;

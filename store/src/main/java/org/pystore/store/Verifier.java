@@ -1,10 +1,6 @@
 package org.pystore.store;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +17,9 @@ import org.pystore.store.log.Json;
 import org.pystore.store.log.LogEntry;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PartReader;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.ReadableFile;
+import org.pystore.store.storage.Storage;
 
 /**
  * Checks a store against what its commit logs say, reading everything: the log chains, every live
@@ -54,6 +53,7 @@ public final class Verifier {
   }
 
   private final Store store;
+  private final Storage storage;
   private final Duration orphanGrace;
   private final List<Problem> problems = new ArrayList<>();
   private int items;
@@ -66,6 +66,7 @@ public final class Verifier {
    */
   public Verifier(Store store, Duration orphanGrace) {
     this.store = store;
+    this.storage = store.storage();
     this.orphanGrace = orphanGrace;
   }
 
@@ -106,10 +107,9 @@ public final class Verifier {
   /** Every directory of the collection that holds a commit log (deleted items included). */
   private List<String> itemDirs(PyCollection col) {
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(col.path(), Files::isDirectory)) {
-      for (Path d : dirs) {
-        String n = d.getFileName().toString();
-        if (Names.isValid(n) && Files.isDirectory(d.resolve(Item.LOG_DIR))) {
+    try {
+      for (String n : storage.directories(col.name())) {
+        if (Names.isValid(n) && storage.isDirectory(Storage.join(col.name(), n, Item.LOG_DIR))) {
           out.add(n);
         }
       }
@@ -124,37 +124,42 @@ public final class Verifier {
     items++;
     Item item = col.item(name);
     String label = col.name() + "/" + name;
-    Path logDir = item.path().resolve(Item.LOG_DIR);
-    TreeMap<Long, Path> entries = new TreeMap<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(logDir, "*.json")) {
-      for (Path f : files) {
-        String n = f.getFileName().toString();
-        if (n.length() == 25 && n.chars().limit(20).allMatch(ch -> ch >= '0' && ch <= '9')) {
-          entries.put(Long.parseLong(n.substring(0, 20)), f);
+    String logDir = Storage.join(item.key(), Item.LOG_DIR);
+    TreeMap<Long, String> entries = new TreeMap<>();
+    try {
+      for (FileInfo f : storage.list(logDir)) {
+        String n = f.name();
+        if (n.length() == 25
+            && n.endsWith(".json")
+            && n.chars().limit(20).allMatch(ch -> ch >= '0' && ch <= '9')) {
+          entries.put(Long.parseLong(n.substring(0, 20)), Storage.join(logDir, n));
         }
       }
-    } catch (NoSuchFileException e) {
-      problem(label, "no-log", "the item has no commit log", "check the name; see 'pystore items'");
-      return;
     } catch (IOException e) {
       throw new StoreIOException("cannot list the commit log of '" + label + "'", e);
+    }
+    if (entries.isEmpty()) {
+      problem(label, "no-log", "the item has no commit log", "check the name; see 'pystore items'");
+      return;
     }
     ItemState s = null;
     Set<String> everAdded = new HashSet<>();
     Set<String> replaced = new HashSet<>();
     for (long v = 0; entries.isEmpty() ? false : v <= entries.lastKey(); v++) {
-      Path f = entries.get(v);
+      String f = entries.get(v);
       if (f == null) {
         problem(
             label,
             "log-hole",
             "commit log entry " + v + " is missing although " + entries.lastKey() + " exists",
-            "restore " + logDir.resolve(String.format("%020d.json", v)) + " from a backup");
+            "restore "
+                + storage.describe(Storage.join(logDir, String.format("%020d.json", v)))
+                + " from a backup");
         return;
       }
       LogEntry e;
       try {
-        e = Json.parse(Files.readAllBytes(f), LogEntry.class);
+        e = Json.parse(storage.read(f), LogEntry.class);
         if (e.version() != v) {
           throw new IOException("it says version " + e.version());
         }
@@ -163,7 +168,10 @@ public final class Verifier {
         problem(
             label,
             "log-unreadable",
-            "commit log entry " + f + " is unreadable or does not apply: " + ex.getMessage(),
+            "commit log entry "
+                + storage.describe(f)
+                + " is unreadable or does not apply: "
+                + ex.getMessage(),
             "restore it from a backup; without it the item cannot be read consistently");
         return;
       }
@@ -183,7 +191,7 @@ public final class Verifier {
   }
 
   private void verifyParts(Item item, String label, ItemState s) {
-    PartLocator locator = new PartLocator(label, item.path(), null);
+    PartLocator locator = new PartLocator(storage, label, item.key(), null);
     String index = s.options().indexColumn();
     Schema.Field indexField = s.schema().getField(index);
     IndexUnit unit = IndexUnit.of(indexField.schema());
@@ -196,7 +204,7 @@ public final class Verifier {
             List.of(new Schema.Field(index, indexField.schema())));
     for (PartInfo p : s.parts().values()) {
       parts++;
-      Path file;
+      String file;
       try {
         file = locator.locate(p);
       } catch (CorruptPartException e) {
@@ -204,19 +212,19 @@ public final class Verifier {
         continue;
       }
       String where = label + " " + p.name();
-      String bad = checkFile(file, p);
+      String bad = checkFile(storage, file, p);
       if (bad != null) {
         problem(where, "part-damaged", bad, "restore the part from a backup or a snapshot");
         continue;
       }
-      if (file.getParent().getFileName().toString().equals(PartLocator.STAGING)) {
+      if (file.equals(Storage.join(item.key(), PartLocator.STAGING, p.name()))) {
         problem(
             where,
             "part-unpublished",
             "a committed part is still under _staging/, invisible to pandas and DuckDB",
             "run 'pystore vacuum " + label + "', which moves it into place");
       }
-      try (PartReader r = PartReader.open(file, indexOnly, null)) {
+      try (PartReader r = PartReader.open(storage.open(file), indexOnly, null)) {
         long n = 0;
         long prev = Long.MIN_VALUE;
         long first = 0;
@@ -274,23 +282,27 @@ public final class Verifier {
   /**
    * Checks a part file against its record: its size, and its checksum when the log holds one.
    *
-   * @param file the part file
+   * @param storage the store's storage
+   * @param key the part file
    * @param p its record
    * @return null when it matches, else what differs
    */
-  public static String checkFile(Path file, PartInfo p) {
+  public static String checkFile(Storage storage, String key, PartInfo p) {
+    String file = storage.describe(key);
     try {
-      long size = Files.size(file);
-      if (size != p.bytes()) {
-        return file + " is " + size + " bytes, its commit recorded " + p.bytes();
-      }
-      if (p.checksum() != null) {
-        String sum = Checksums.of(file);
-        if (!sum.equals(p.checksum())) {
-          return file + " has checksum " + sum + ", its commit recorded " + p.checksum();
+      try (ReadableFile f = storage.open(key)) {
+        long size = f.length();
+        if (size != p.bytes()) {
+          return file + " is " + size + " bytes, its commit recorded " + p.bytes();
+        }
+        if (p.checksum() != null) {
+          String sum = Checksums.of(f);
+          if (!sum.equals(p.checksum())) {
+            return file + " has checksum " + sum + ", its commit recorded " + p.checksum();
+          }
         }
       }
-      PartReader.footer(file);
+      PartReader.footer(storage.open(key));
       return null;
     } catch (IOException | RuntimeException e) {
       return file + " cannot be read: " + e.getMessage();
@@ -301,8 +313,8 @@ public final class Verifier {
       Item item, String label, ItemState s, Set<String> everAdded, Set<String> replaced) {
     long now = System.currentTimeMillis();
     try {
-      for (Path f : parquet(item.path())) {
-        String n = f.getFileName().toString();
+      for (FileInfo f : Vacuum.parquetFiles(storage, item.key())) {
+        String n = f.name();
         if (s.parts().containsKey(n)) {
           continue;
         }
@@ -321,9 +333,10 @@ public final class Verifier {
               "run 'pystore import " + label + "' to adopt it, or move it away");
         }
       }
-      for (Path f : parquet(item.path().resolve(PartLocator.STAGING))) {
-        String n = f.getFileName().toString();
-        boolean old = now - Files.getLastModifiedTime(f).toMillis() > orphanGrace.toMillis();
+      for (FileInfo f :
+          Vacuum.parquetFiles(storage, Storage.join(item.key(), PartLocator.STAGING))) {
+        String n = f.name();
+        boolean old = now - f.modifiedMillis() > orphanGrace.toMillis();
         if (!everAdded.contains(n) && old) {
           problem(
               label + " " + n,
@@ -335,16 +348,6 @@ public final class Verifier {
     } catch (IOException e) {
       throw new StoreIOException("cannot list item '" + label + "'", e);
     }
-  }
-
-  private static List<Path> parquet(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.parquet")) {
-      files.forEach(out::add);
-    } catch (NoSuchFileException e) {
-      // none
-    }
-    return out;
   }
 
   private void verifySnapshots(PyCollection col) {
@@ -360,12 +363,16 @@ public final class Verifier {
             "delete the snapshot and take it again");
         continue;
       }
-      Path snapDir = col.path().resolve(PyCollection.SNAPSHOTS).resolve(snap.name());
+      String snapDir = Storage.join(col.name(), PyCollection.SNAPSHOTS, snap.name());
       for (Map.Entry<String, ItemState.Checkpoint> e : file.items().entrySet()) {
         String where = col.name() + " snapshot " + snap.name() + " item " + e.getKey();
         ItemState s = ItemState.fromCheckpoint(e.getValue());
         PartLocator locator =
-            new PartLocator(where, col.path().resolve(e.getKey()), snapDir.resolve(e.getKey()));
+            new PartLocator(
+                storage,
+                where,
+                Storage.join(col.name(), e.getKey()),
+                file.materialized() ? Storage.join(snapDir, e.getKey()) : null);
         for (PartInfo p : s.parts().values()) {
           try {
             locator.locate(p);
@@ -382,20 +389,17 @@ public final class Verifier {
   }
 
   private void verifySinkCheckpoints() {
-    Path sink = store.path().resolve("_sink");
-    if (!Files.isDirectory(sink)) {
-      return; // no sink wrote here
-    }
-    List<Path> files;
-    try (java.util.stream.Stream<Path> walk = Files.walk(sink)) {
-      files = walk.filter(f -> f.getFileName().toString().endsWith(".offset")).toList();
+    List<String> files = new ArrayList<>();
+    try {
+      collectOffsets("_sink", files);
     } catch (IOException e) {
-      throw new StoreIOException("cannot read sink checkpoints under " + sink, e);
+      throw new StoreIOException(
+          "cannot read sink checkpoints under " + storage.describe("_sink"), e);
     }
-    for (Path f : files) {
+    for (String f : files) {
       String text;
       try {
-        text = Files.readString(f).trim();
+        text = new String(storage.read(f), java.nio.charset.StandardCharsets.UTF_8).trim();
       } catch (IOException e) {
         text = "(unreadable: " + e.getMessage() + ")";
       }
@@ -407,12 +411,23 @@ public final class Verifier {
       }
       if (!ok) {
         problem(
-            f.toString(),
+            storage.describe(f),
             "sink-checkpoint",
             "holds '" + text + "', not an offset",
             "delete it: the task then resumes from the consumer group's offset and items"
                 + " skip what they hold");
       }
+    }
+  }
+
+  private void collectOffsets(String dir, List<String> out) throws IOException {
+    for (FileInfo f : storage.list(dir)) {
+      if (f.name().endsWith(".offset")) {
+        out.add(Storage.join(dir, f.name()));
+      }
+    }
+    for (String d : storage.directories(dir)) {
+      collectOffsets(Storage.join(dir, d), out);
     }
   }
 }

@@ -85,18 +85,19 @@ class CommitPathsTest {
     // merge both parts into one, as the compactor will
     List<GenericRecord> merged = Ticks.readAll(item);
     String name = "part-20240102-merged.parquet";
-    Path staging = Files.createDirectories(item.path().resolve("_staging"));
+    Path staging = item.path().resolve("_staging");
     long bytes =
         PartWriter.write(
-            staging.resolve(name),
-            Ticks.SCHEMA,
-            merged,
-            0,
-            merged.size(),
-            Codec.SNAPPY,
-            "{}",
-            "ts",
-            false);
+                s.storage(),
+                item.key() + "/_staging/" + name,
+                Ticks.SCHEMA,
+                merged,
+                0,
+                merged.size(),
+                Codec.SNAPPY,
+                "{}",
+                "ts")
+            .bytes();
     long seq = state.parts().values().stream().mapToLong(PartInfo::seq).max().orElseThrow();
     PartInfo out =
         new PartInfo(
@@ -135,7 +136,15 @@ class CommitPathsTest {
     // a second compaction of the same inputs conflicts and leaves no orphan
     Path again = staging.resolve("part-20240102-again.parquet");
     PartWriter.write(
-        again, Ticks.SCHEMA, merged, 0, merged.size(), Codec.SNAPPY, "{}", "ts", false);
+        s.storage(),
+        item.key() + "/_staging/" + again.getFileName(),
+        Ticks.SCHEMA,
+        merged,
+        0,
+        merged.size(),
+        Codec.SNAPPY,
+        "{}",
+        "ts");
     PartInfo dup = out.withSeq(seq);
     PartInfo renamed =
         new PartInfo(

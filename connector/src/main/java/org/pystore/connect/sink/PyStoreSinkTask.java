@@ -90,7 +90,7 @@ public final class PyStoreSinkTask extends SinkTask {
       reporter = null; // workers older than Kafka 2.6
     }
     metrics.register(connector, task);
-    LOG.info("sink task {} of {} started on store {}", task, connector, store.path());
+    LOG.info("sink task {} of {} started on store {}", task, connector, store.location());
   }
 
   @Override

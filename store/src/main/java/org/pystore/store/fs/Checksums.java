@@ -22,6 +22,29 @@ public final class Checksums {
    * @return {@code crc32c:} and eight lowercase hex digits
    * @throws IOException when the file cannot be read
    */
+  public static String of(org.pystore.store.storage.ReadableFile file) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+    long pos = 0;
+    long length = file.length();
+    while (pos < length) {
+      buf.clear();
+      buf.limit((int) Math.min(buf.capacity(), length - pos));
+      file.readFully(pos, buf);
+      buf.flip();
+      pos += buf.remaining();
+      crc.update(buf);
+    }
+    return CRC32C_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
+  }
+
+  /**
+   * The checksum of a local file.
+   *
+   * @param file the file
+   * @return {@code crc32c:} and eight lowercase hex digits
+   * @throws IOException when the file cannot be read
+   */
   public static String of(Path file) throws IOException {
     CRC32C crc = new CRC32C();
     ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);

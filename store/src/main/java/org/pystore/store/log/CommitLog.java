@@ -2,10 +2,7 @@ package org.pystore.store.log;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +17,8 @@ import org.pystore.store.ConcurrentCommitException;
 import org.pystore.store.CorruptLogException;
 import org.pystore.store.NotFoundException;
 import org.pystore.store.StoreIOException;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +34,9 @@ public final class CommitLog {
   private static final String WRITER =
       ManagementFactory.getRuntimeMXBean().getName().replace('@', ' ');
 
-  private final Path dir;
+  private final Storage storage;
+  private final String dir;
   private final String label;
-  private final boolean fsync;
   private final int checkpointInterval;
   private final CommitHook hook;
   private ItemState cached;
@@ -46,16 +44,17 @@ public final class CommitLog {
   /**
    * Opens the log of an item.
    *
-   * @param dir the {@code _log} directory (need not exist yet)
+   * @param storage the store's storage
+   * @param dir the key of the {@code _log} directory (need not exist yet)
    * @param label the item as {@code collection/item}, for messages
-   * @param fsync force entries to disk
    * @param checkpointInterval commits between checkpoints
    * @param hook observer of commit steps
    */
-  public CommitLog(Path dir, String label, boolean fsync, int checkpointInterval, CommitHook hook) {
+  public CommitLog(
+      Storage storage, String dir, String label, int checkpointInterval, CommitHook hook) {
+    this.storage = storage;
     this.dir = dir;
     this.label = label;
-    this.fsync = fsync;
     this.checkpointInterval = checkpointInterval;
     this.hook = hook;
   }
@@ -185,7 +184,7 @@ public final class CommitLog {
    *     the item directory once another writer published it)
    * @return the state after the commit
    */
-  public ItemState commit(EntryBuilder builder, List<Path> partDirs) {
+  public ItemState commit(EntryBuilder builder, List<String> partDirs) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       ItemState head = head().orElse(null);
       ItemState current = head == null || head.deleted() ? null : head;
@@ -222,27 +221,35 @@ public final class CommitLog {
    * Whether the entry just created landed in a log that was removed meanwhile; if so, takes it back
    * and forgets the cached state.
    */
-  private boolean vanished(long version, LogEntry entry, List<Path> partDirs) {
-    boolean logGone = version > 0 && !Files.exists(dir.resolve(fileName(version - 1)));
+  private boolean vanished(long version, LogEntry entry, List<String> partDirs) {
+    boolean logGone;
     String missingPart = null;
-    if (!logGone) {
-      for (PartInfo p : entry.add()) {
-        boolean found = partDirs.isEmpty();
-        for (Path d : partDirs) {
-          found |= Files.exists(d.resolve(p.name()));
-        }
-        if (!found) {
-          missingPart = p.name();
-          break;
+    try {
+      logGone = version > 0 && !storage.exists(entryKey(version - 1));
+      if (!logGone) {
+        for (PartInfo p : entry.add()) {
+          boolean found = partDirs.isEmpty();
+          for (String d : partDirs) {
+            found = found || storage.exists(Storage.join(d, p.name()));
+          }
+          if (!found) {
+            missingPart = p.name();
+            break;
+          }
         }
       }
+    } catch (IOException e) {
+      // the entry is created; a check that cannot run must not take it back
+      LOG.warn(
+          "{}: could not check version {} after its commit ({})", label, version, e.toString());
+      return false;
     }
     if (!logGone && missingPart == null) {
       return false;
     }
-    Path mine = dir.resolve(fileName(version));
+    String mine = entryKey(version);
     try {
-      Files.deleteIfExists(mine);
+      storage.delete(mine);
     } catch (IOException e) {
       throw new StoreIOException(
           "the directory of '"
@@ -250,7 +257,7 @@ public final class CommitLog {
               + "' was removed while version "
               + version
               + " was committed, and that entry cannot be taken back; delete "
-              + mine
+              + storage.describe(mine)
               + " by hand",
           e);
     }
@@ -278,14 +285,13 @@ public final class CommitLog {
    * created, the entry decides: present with these bytes means committed.
    */
   private boolean tryCreate(long version, byte[] json) {
-    Path target = dir.resolve(fileName(version));
+    String target = entryKey(version);
     try {
-      Files.createDirectories(dir);
-      if (Files.exists(target)) {
+      if (storage.exists(target)) {
         return false;
       }
       hook.at(CommitStep.ENTRY_STAGED, label);
-      boolean won = AtomicFiles.createExclusive(target, json, fsync);
+      boolean won = storage.createIfAbsent(target, json);
       if (won) {
         hook.at(CommitStep.COMMITTED, label);
       }
@@ -293,7 +299,9 @@ public final class CommitLog {
     } catch (IOException | RuntimeException e) {
       boolean ours;
       try {
-        ours = Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), json);
+        ours = java.util.Arrays.equals(storage.read(target), json);
+      } catch (NoSuchFileException absent) {
+        ours = false;
       } catch (IOException | RuntimeException unknown) {
         e.addSuppressed(unknown);
         throw new CommitOutcomeUnknownException(
@@ -322,31 +330,32 @@ public final class CommitLog {
   }
 
   private void writeCheckpoint(ItemState state) {
-    Path target = dir.resolve(checkpointName(state.version()));
+    String target = Storage.join(dir, checkpointName(state.version()));
     try {
       hook.at(CommitStep.LOG_CHECKPOINT, label);
-      AtomicFiles.replace(target, Json.bytes(state.toCheckpoint()), fsync);
+      storage.replace(target, Json.bytes(state.toCheckpoint()));
     } catch (IOException | RuntimeException e) {
       // A checkpoint only speeds up replay; the log stays complete without it.
       LOG.warn(
-          "{}: could not write checkpoint {} (reads replay the log instead)", label, target, e);
+          "{}: could not write checkpoint {} (reads replay the log instead)",
+          label,
+          storage.describe(target),
+          e);
     }
   }
 
   private ItemState load() {
     TreeSet<Long> versions = new TreeSet<>();
     TreeSet<Long> checkpoints = new TreeSet<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        String n = f.getFileName().toString();
+    try {
+      for (FileInfo f : storage.list(dir)) {
+        String n = f.name();
         if (n.length() == 25 && n.endsWith(".json") && isDigits(n, 20)) {
           versions.add(Long.parseLong(n.substring(0, 20)));
         } else if (n.endsWith(".checkpoint.json") && isDigits(n, 20)) {
           checkpoints.add(Long.parseLong(n.substring(0, 20)));
         }
       }
-    } catch (NoSuchFileException e) {
-      return null;
     } catch (IOException e) {
       throw new StoreIOException("cannot list the commit log of '" + label + "'", e);
     }
@@ -374,63 +383,94 @@ public final class CommitLog {
 
   private ItemState rollForward(ItemState s) {
     long v = s.version() + 1;
-    while (true) {
-      if (Files.exists(dir.resolve(fileName(v)))) {
-        s = ItemState.apply(s, read(v));
-        v++;
-      } else if (Files.exists(dir.resolve(fileName(v + 1)))) {
-        // v+1 may have been committed (after v) between the two checks: look again
-        if (!Files.exists(dir.resolve(fileName(v)))) {
-          throw missing(v, v + 1);
+    try {
+      while (true) {
+        byte[] next = readIfPresent(v);
+        if (next != null) {
+          s = ItemState.apply(s, parse(v, next));
+          v++;
+        } else if (storage.exists(entryKey(v + 1))) {
+          // v+1 may have been committed (after v) between the two checks: look again
+          if (!storage.exists(entryKey(v))) {
+            throw missing(v, v + 1);
+          }
+        } else {
+          return s;
         }
-      } else {
-        return s;
       }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot read the commit log of '" + label + "'", e);
     }
+  }
+
+  private byte[] readIfPresent(long version) throws IOException {
+    try {
+      return storage.read(entryKey(version));
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private String entryKey(long version) {
+    return Storage.join(dir, fileName(version));
   }
 
   private ItemState nearestCheckpoint(long version) {
     for (long c = (version / checkpointInterval) * checkpointInterval;
         c > 0;
         c -= checkpointInterval) {
-      if (Files.exists(dir.resolve(checkpointName(c)))) {
-        ItemState s = readCheckpoint(c);
-        if (s != null) {
-          return s;
-        }
+      ItemState s = readCheckpoint(c);
+      if (s != null) {
+        return s;
       }
     }
     return null;
   }
 
   private ItemState readCheckpoint(long version) {
-    Path f = dir.resolve(checkpointName(version));
+    String f = Storage.join(dir, checkpointName(version));
     try {
-      ItemState.Checkpoint c = Json.parse(Files.readAllBytes(f), ItemState.Checkpoint.class);
+      ItemState.Checkpoint c = Json.parse(storage.read(f), ItemState.Checkpoint.class);
       if (c.version() != version || c.schema() == null || c.options() == null) {
         throw new IOException("checkpoint content does not match its name");
       }
       return ItemState.fromCheckpoint(c);
+    } catch (NoSuchFileException e) {
+      return null;
     } catch (IOException | RuntimeException e) {
-      LOG.warn("{}: ignoring unreadable checkpoint {} and replaying the log instead", label, f, e);
+      LOG.warn(
+          "{}: ignoring unreadable checkpoint {} and replaying the log instead",
+          label,
+          storage.describe(f),
+          e);
       return null;
     }
   }
 
   private LogEntry read(long version) {
-    Path f = dir.resolve(fileName(version));
+    byte[] bytes;
     try {
-      LogEntry e = Json.parse(Files.readAllBytes(f), LogEntry.class);
+      bytes = storage.read(entryKey(version));
+    } catch (NoSuchFileException e) {
+      throw missing(version, version);
+    } catch (IOException e) {
+      throw new StoreIOException(
+          "cannot read commit log entry " + storage.describe(entryKey(version)), e);
+    }
+    return parse(version, bytes);
+  }
+
+  private LogEntry parse(long version, byte[] bytes) {
+    try {
+      LogEntry e = Json.parse(bytes, LogEntry.class);
       if (e.version() != version) {
         throw new IOException("the entry says version " + e.version());
       }
       return e;
-    } catch (NoSuchFileException e) {
-      throw missing(version, version);
     } catch (IOException | RuntimeException e) {
       throw new CorruptLogException(
           "commit log entry "
-              + f
+              + storage.describe(entryKey(version))
               + " of '"
               + label
               + "' is unreadable ("
@@ -443,7 +483,7 @@ public final class CommitLog {
   private CorruptLogException missing(long version, long seen) {
     return new CorruptLogException(
         "commit log entry "
-            + dir.resolve(fileName(version))
+            + storage.describe(entryKey(version))
             + " of '"
             + label
             + "' is missing although version "
@@ -455,28 +495,27 @@ public final class CommitLog {
   /**
    * Whether a log's latest entry is a deletion, reading only that entry (for listings).
    *
-   * @param logDir an item's {@code _log} directory
+   * @param storage the store's storage
+   * @param logDir the key of an item's {@code _log} directory
    * @return true when the newest entry deletes the item; false when it does not or there is none
    */
-  public static boolean endsInDeletion(Path logDir) {
+  public static boolean endsInDeletion(Storage storage, String logDir) {
     long max = -1;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(logDir, "*.json")) {
-      for (Path f : files) {
-        String n = f.getFileName().toString();
-        if (n.length() == 25 && isDigits(n, 20)) {
+    try {
+      for (FileInfo f : storage.list(logDir)) {
+        String n = f.name();
+        if (n.length() == 25 && n.endsWith(".json") && isDigits(n, 20)) {
           max = Math.max(max, Long.parseLong(n.substring(0, 20)));
         }
       }
-    } catch (NoSuchFileException e) {
-      return false;
     } catch (IOException e) {
-      throw new StoreIOException("cannot list commit log " + logDir, e);
+      throw new StoreIOException("cannot list commit log " + storage.describe(logDir), e);
     }
     if (max < 0) {
       return false;
     }
     try {
-      LogEntry e = Json.parse(Files.readAllBytes(logDir.resolve(fileName(max))), LogEntry.class);
+      LogEntry e = Json.parse(storage.read(Storage.join(logDir, fileName(max))), LogEntry.class);
       return ItemState.DELETE.equals(e.operation());
     } catch (IOException | RuntimeException e) {
       return false; // a damaged entry is reported by whoever reads the item

@@ -24,6 +24,8 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 import org.pystore.store.Schemas;
+import org.pystore.store.storage.LocalStorage;
+import org.pystore.store.storage.ReadableFile;
 
 /**
  * Reads the rows of one part into the item's (unified, projected) schema: columns the part lacks
@@ -34,10 +36,10 @@ public final class PartReader implements RowSource {
   // AvroReadSupport.setAvroReadSchema takes only a Hadoop Configuration; same key, plain config
   private static final String AVRO_READ_SCHEMA_KEY = "parquet.avro.read.schema";
 
-  private final ChannelInputFile input;
+  private final StorageIO.Input input;
   private final ParquetReader<GenericRecord> reader;
 
-  private PartReader(ChannelInputFile input, ParquetReader<GenericRecord> reader) {
+  private PartReader(StorageIO.Input input, ParquetReader<GenericRecord> reader) {
     this.input = input;
     this.reader = reader;
   }
@@ -52,12 +54,17 @@ public final class PartReader implements RowSource {
 
   /** Reads the footer of a part. */
   public static Footer footer(Path file) throws IOException {
-    try (ChannelInputFile in = ChannelInputFile.open(file)) {
+    return footer(LocalStorage.openFile(file));
+  }
+
+  /** Reads the footer of an open part and closes it. */
+  public static Footer footer(ReadableFile file) throws IOException {
+    try (StorageIO.Input in = new StorageIO.Input(file)) {
       return footer(in);
     }
   }
 
-  private static Footer footer(ChannelInputFile in) throws IOException {
+  private static Footer footer(StorageIO.Input in) throws IOException {
     // plain read options: the defaults would build (and parse the XML of) a Hadoop configuration
     try (ParquetFileReader fr = ParquetFileReader.open(in, readOptions())) {
       FileMetaData md = fr.getFooter().getFileMetaData();
@@ -73,18 +80,18 @@ public final class PartReader implements RowSource {
   /**
    * Opens a part.
    *
-   * @param file the part file
+   * @param file the open part file; the reader owns it (and closes it on failure)
    * @param readSchema the schema rows are returned in
    * @param filter a builder of the Parquet filter for this file's column types, may return null
    * @return the reader
    * @throws IOException when the file is missing or unreadable
    */
   public static PartReader open(
-      Path file,
+      ReadableFile file,
       Schema readSchema,
       java.util.function.Function<MessageType, FilterPredicate> filter)
       throws IOException {
-    ChannelInputFile in = ChannelInputFile.open(file);
+    StorageIO.Input in = new StorageIO.Input(file);
     try {
       Footer footer = footer(in);
       ParquetConfiguration conf = PartWriter.conf();

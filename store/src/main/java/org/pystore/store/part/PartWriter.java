@@ -1,8 +1,6 @@
 package org.pystore.store.part;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +15,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
@@ -27,7 +24,7 @@ import org.apache.parquet.schema.Types;
 import org.pystore.store.Codec;
 import org.pystore.store.IndexUnit;
 import org.pystore.store.Schemas;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.Storage;
 
 /**
  * Writes one sorted run of rows as a Parquet part with row-group statistics and pandas metadata.
@@ -58,7 +55,8 @@ public final class PartWriter {
   /**
    * Writes rows {@code [from, to)} of a sorted list to a new file.
    *
-   * @param file the file to create; must not exist
+   * @param storage where the file goes
+   * @param key the file to create (a private name until published)
    * @param schema the rows' schema
    * @param rows rows sorted by the item's key
    * @param from first row
@@ -66,23 +64,23 @@ public final class PartWriter {
    * @param codec compression
    * @param pandasJson the {@code pandas} metadata value
    * @param indexColumn the index column (written without dictionary encoding)
-   * @param fsync force the file to disk
-   * @return the file's size in bytes
-   * @throws IOException when the file cannot be written
+   * @return the file's size and checksum
+   * @throws IOException when the file cannot be written (nothing is left under its key)
    */
-  public static long write(
-      Path file,
+  public static Written write(
+      Storage storage,
+      String key,
       Schema schema,
       List<? extends GenericRecord> rows,
       int from,
       int to,
       Codec codec,
       String pandasJson,
-      String indexColumn,
-      boolean fsync)
+      String indexColumn)
       throws IOException {
+    StorageIO.Output out = new StorageIO.Output(storage.create(key));
     try (ParquetWriter<GenericRecord> writer =
-        new Builder(new LocalOutputFile(file), schema)
+        new Builder(out, schema)
             .withConf(conf())
             .withCompressionCodec(codec.parquetCodec())
             .withRowGroupSize(ROW_GROUP_BYTES)
@@ -94,17 +92,23 @@ public final class PartWriter {
       for (int i = from; i < to; i++) {
         writer.write(rows.get(i));
       }
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
     }
-    if (fsync) {
-      AtomicFiles.fsync(file);
+    try {
+      return out.finish();
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
     }
-    return Files.size(file);
   }
 
   /**
    * Opens a part for rows written one at a time (compaction streams rows it cannot hold).
    *
-   * @param file the file to create; must not exist
+   * @param storage where the file goes
+   * @param key the file to create (a private name until published)
    * @param schema the rows' schema
    * @param codec compression
    * @param pandasJson the {@code pandas} metadata value
@@ -113,18 +117,29 @@ public final class PartWriter {
    * @throws IOException when the file cannot be created
    */
   public static Streaming open(
-      Path file, Schema schema, Codec codec, String pandasJson, String indexColumn)
+      Storage storage,
+      String key,
+      Schema schema,
+      Codec codec,
+      String pandasJson,
+      String indexColumn)
       throws IOException {
-    return new Streaming(
-        file,
-        new Builder(new LocalOutputFile(file), schema)
-            .withConf(conf())
-            .withCompressionCodec(codec.parquetCodec())
-            .withRowGroupSize(STREAM_ROW_GROUP_BYTES)
-            .withDictionaryEncoding(indexColumn, false)
-            .withWriteMode(ParquetFileWriter.Mode.CREATE)
-            .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))
-            .build());
+    StorageIO.Output out = new StorageIO.Output(storage.create(key));
+    try {
+      return new Streaming(
+          out,
+          new Builder(out, schema)
+              .withConf(conf())
+              .withCompressionCodec(codec.parquetCodec())
+              .withRowGroupSize(STREAM_ROW_GROUP_BYTES)
+              .withDictionaryEncoding(indexColumn, false)
+              .withWriteMode(ParquetFileWriter.Mode.CREATE)
+              .withExtraMetaData(Map.of(PandasMetadata.KEY, pandasJson))
+              .build());
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
+    }
   }
 
   /**
@@ -132,20 +147,32 @@ public final class PartWriter {
    * Every source must have {@link #parquetSchema(Schema) the schema} of {@code schema}, and the
    * sources must come in index order without overlapping.
    *
-   * @param file the file to create; must not exist
+   * @param storage where the file goes
+   * @param key the file to create (a private name until published)
    * @param schema the Avro schema of the sources
    * @param sources the parts to copy, in order
    * @param pandasJson the {@code pandas} metadata value
-   * @param fsync force the file to disk
-   * @return the file's size in bytes
+   * @return the file's size and checksum
    * @throws IOException when a source cannot be read or the file written
    */
-  public static long concat(
-      Path file, Schema schema, List<RowGroupCopy> sources, String pandasJson, boolean fsync)
+  public static Written concat(
+      Storage storage, String key, Schema schema, List<RowGroupCopy> sources, String pandasJson)
+      throws IOException {
+    StorageIO.Output out = new StorageIO.Output(storage.create(key));
+    try {
+      return concat(out, schema, sources, pandasJson);
+    } catch (IOException | RuntimeException e) {
+      out.abandon();
+      throw e;
+    }
+  }
+
+  private static Written concat(
+      StorageIO.Output out, Schema schema, List<RowGroupCopy> sources, String pandasJson)
       throws IOException {
     ParquetFileWriter w =
         new ParquetFileWriter(
-            new LocalOutputFile(file),
+            out,
             parquetSchema(schema),
             ParquetFileWriter.Mode.CREATE,
             ROW_GROUP_BYTES,
@@ -162,10 +189,7 @@ public final class PartWriter {
     meta.put("writer.model.name", "avro");
     meta.put(PandasMetadata.KEY, pandasJson);
     w.end(meta);
-    if (fsync) {
-      AtomicFiles.fsync(file);
-    }
-    return Files.size(file);
+    return out.finish();
   }
 
   /** Whether a part's row groups can be copied into a part of {@code schema}. */
@@ -180,13 +204,14 @@ public final class PartWriter {
 
   /** A part being written row by row. Not thread-safe. */
   public static final class Streaming implements AutoCloseable {
-    private final Path file;
+    private final StorageIO.Output out;
     private final ParquetWriter<GenericRecord> writer;
     private long rows;
     private boolean closed;
+    private boolean finished;
 
-    private Streaming(Path file, ParquetWriter<GenericRecord> writer) {
-      this.file = file;
+    private Streaming(StorageIO.Output out, ParquetWriter<GenericRecord> writer) {
+      this.out = out;
       this.writer = writer;
     }
 
@@ -209,22 +234,31 @@ public final class PartWriter {
     /**
      * Finishes the file.
      *
-     * @param fsync force it to disk
-     * @return the file's size in bytes
+     * @return the file's size and checksum
      */
-    public long finish(boolean fsync) throws IOException {
-      close();
-      if (fsync) {
-        AtomicFiles.fsync(file);
-      }
-      return Files.size(file);
+    public Written finish() throws IOException {
+      closeWriter();
+      finished = true;
+      return out.finish();
     }
 
-    @Override
-    public void close() throws IOException {
+    private void closeWriter() throws IOException {
       if (!closed) {
         closed = true;
         writer.close();
+      }
+    }
+
+    /** Abandons the file unless finished: nothing is left under its key. */
+    @Override
+    public void close() throws IOException {
+      if (!finished) {
+        finished = true;
+        try {
+          closeWriter();
+        } finally {
+          out.abandon();
+        }
       }
     }
   }

@@ -1,0 +1,13 @@
+package org.pystore.store.storage;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStorageTest extends StorageContract {
+  @TempDir Path dir;
+
+  @Override
+  Storage storage() {
+    return new LocalStorage(dir, false);
+  }
+}
