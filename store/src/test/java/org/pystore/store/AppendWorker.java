@@ -5,12 +5,25 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 
-/** A separate JVM appending to one item: {@code AppendWorker root writerId batches rows}. */
+/**
+ * A separate JVM appending to one item: {@code AppendWorker root writerId batches rows
+ * [s3-endpoint]}; with an {@code s3://} root, the S3Proxy test credentials reach the endpoint.
+ */
 public final class AppendWorker {
   private AppendWorker() {}
 
   public static void main(String[] args) {
-    Store store = Store.open(Path.of(args[0]));
+    Store store =
+        args.length > 4
+            ? Store.open(
+                args[0],
+                StoreOptions.defaults(),
+                org.pystore.store.storage.S3Settings.defaults()
+                    .with(args[4], "us-east-1", true)
+                    .withCredentials(
+                        org.pystore.store.storage.S3Proxy.IDENTITY,
+                        org.pystore.store.storage.S3Proxy.CREDENTIAL))
+            : Store.open(Path.of(args[0]));
     int writer = Integer.parseInt(args[1]);
     int batches = Integer.parseInt(args[2]);
     int rows = Integer.parseInt(args[3]);

@@ -1,0 +1,398 @@
+package org.pystore.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pystore.store.storage.FaultyStorage;
+import org.pystore.store.storage.S3Proxy;
+import org.pystore.store.storage.S3Storage;
+
+/**
+ * The store on S3 (S3Proxy, a real S3 server over a directory): writes, reads, snapshots, vacuum,
+ * faults at every commit step and of the storage itself, racing writers in threads and in JVMs, and
+ * what plain readers listing an item's objects see.
+ */
+class S3StoreTest {
+  static final String BUCKET = "store";
+  @TempDir static Path dir;
+  static S3Proxy proxy;
+  String location;
+
+  @BeforeAll
+  static void start() throws Exception {
+    proxy = S3Proxy.start(dir, BUCKET);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  @BeforeEach
+  void freshPrefix() {
+    location = "s3://" + BUCKET + "/t-" + UUID.randomUUID();
+  }
+
+  Store open() {
+    return Store.open(location, StoreOptions.defaults(), proxy.settings());
+  }
+
+  Store open(CommitHook hook) {
+    return Store.open(location, StoreOptions.defaults().withHook(hook), proxy.settings());
+  }
+
+  /** The objects of a directory of the store, as S3Proxy keeps them on disk. */
+  Path files(String key) {
+    return proxy
+        .baseDir()
+        .resolve(BUCKET)
+        .resolve(location.substring(("s3://" + BUCKET + "/").length()))
+        .resolve(key);
+  }
+
+  /** The {@code *.parquet} objects directly under an item: what pandas, DuckDB and Spark list. */
+  Set<String> visibleParts(Item item) throws IOException {
+    Set<String> out = new HashSet<>();
+    Path d = files(item.key());
+    if (!Files.isDirectory(d)) {
+      return out;
+    }
+    try (Stream<Path> s = Files.list(d)) {
+      s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".parquet"))
+          .forEach(f -> out.add(f.getFileName().toString()));
+    }
+    return out;
+  }
+
+  static void createNoDedupe(Item item) {
+    item.write(
+        Ticks.SCHEMA,
+        List.of(),
+        ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
+        Map.of(),
+        false);
+  }
+
+  @Test
+  void writeAppendReadHistoryAndPlainListing() throws Exception {
+    Store s = open();
+    Item item = s.item("ticks", "AAPL");
+    item.write(
+        Ticks.SCHEMA, Ticks.series(100, 0), ItemOptions.defaults(), Map.of("src", "t"), false);
+    for (int i = 1; i <= 5; i++) {
+      item.append(Ticks.series(100, i * 100L));
+    }
+    item.append(Ticks.series(100, 0)); // exact duplicates of the first batch: dropped on read
+    assertThat(Ticks.readAll(item)).hasSize(600);
+    assertThat(item.history()).hasSize(7);
+    assertThat(Ticks.readAll(item, ReadOptions.all().atVersion(2))).hasSize(300);
+    assertThat(item.metadata()).containsEntry("src", "t");
+    assertThat(s.collections()).containsExactly("ticks");
+    assertThat(s.collection("ticks").items()).containsExactly("AAPL");
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(files(item.key()).resolve("pystore_metadata.json")).exists();
+
+    // a fresh handle (another process) reads the same
+    assertThat(Ticks.keys(Ticks.readAll(open().item("ticks", "AAPL"))))
+        .isEqualTo(Ticks.keys(Ticks.readAll(item)));
+  }
+
+  @Test
+  void overwriteVacuumAndSnapshotsLeaveExactlyTheLivePartsVisible() throws Exception {
+    Store s = open();
+    Item item = s.item("ticks", "MSFT");
+    item.write(Ticks.SCHEMA, Ticks.series(50, 0), ItemOptions.defaults(), Map.of(), false);
+    item.append(Ticks.series(50, 50));
+    SnapshotInfo snap = s.collection("ticks").createSnapshot("before");
+    assertThat(snap.materialized()).isFalse(); // no hard links on object storage
+    item.write(Ticks.SCHEMA, Ticks.series(10, 1000), ItemOptions.defaults(), Map.of(), true);
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(Ticks.readAll(item)).hasSize(10);
+    assertThat(Ticks.readAll(item, ReadOptions.all().atSnapshot("before"))).hasSize(100);
+
+    VacuumReport r = item.vacuum(Duration.ZERO, Item.MIN_ORPHAN_GRACE, false);
+    assertThat(r.keptForSnapshots()).isEqualTo(2); // the snapshot still reads them
+    assertThat(Ticks.readAll(item, ReadOptions.all().atSnapshot("before"))).hasSize(100);
+    s.collection("ticks").deleteSnapshot("before");
+    r = item.vacuum(Duration.ZERO, Item.MIN_ORPHAN_GRACE, false);
+    assertThat(r.removedDeleted()).isEqualTo(2);
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(new Verifier(s, Duration.ofDays(1)).verify(null, null, l -> {}).problems())
+        .isEmpty();
+  }
+
+  static Stream<CommitStep> steps() {
+    return Faults.replaceSteps();
+  }
+
+  /** A failure at each step of a commit, then a retry: every row once (dedupe=none). */
+  @ParameterizedTest
+  @MethodSource("steps")
+  void aFaultAtEveryCommitStepLosesAndRepeatsNothing(CommitStep step) throws Exception {
+    Faults faults = new Faults();
+    Store s = open(faults);
+    Item item = s.item("c", "i");
+    createNoDedupe(item);
+    item.append(Ticks.series(20, 0));
+    faults.failNext(step, 1);
+    List<GenericRecord> batch = Ticks.series(20, 100);
+    boolean committed;
+    try {
+      item.append(batch);
+      committed = true;
+    } catch (StoreIOException e) {
+      committed = false;
+    }
+    if (!committed) {
+      item.append(batch); // the writer retries what was not committed
+    }
+    Item fresh = open().item("c", "i");
+    List<String> keys = Ticks.keys(Ticks.readAll(fresh));
+    assertThat(keys).hasSize(40).doesNotHaveDuplicates();
+    fresh.vacuum(Duration.ZERO, Item.MIN_ORPHAN_GRACE, false);
+    assertThat(visibleParts(fresh)).isEqualTo(fresh.state().parts().keySet());
+  }
+
+  /**
+   * The storage itself fails: before or after each kind of request of a commit (after = the request
+   * was carried out but the answer lost, as in a timeout). A commit either reports success and
+   * holds its rows, or fails; retrying failed ones ends with every row once.
+   */
+  @ParameterizedTest
+  @MethodSource("storageFaults")
+  void storageFaultsOnEveryRequestOfACommit(FaultyStorage.Op op, FaultyStorage.When when)
+      throws Exception {
+    S3Storage s3 = S3Storage.open(location, proxy.settings());
+    FaultyStorage faulty = new FaultyStorage(s3, (o, k) -> null);
+    Store s = Store.open(faulty, StoreOptions.defaults());
+    Item item = s.item("c", "i");
+    createNoDedupe(item);
+    int[] left = {1};
+    faulty.faults(
+        (o, k) -> {
+          if (o == op && left[0] > 0) {
+            left[0]--;
+            return when;
+          }
+          return null;
+        });
+    List<GenericRecord> batch = Ticks.series(30, 0);
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      try {
+        item.append(batch);
+        break;
+      } catch (PyStoreException e) {
+        assertThat(attempts).as("retries").isLessThan(3);
+        if (e instanceof CommitOutcomeUnknownException) {
+          // the item's state decides: committed already?
+          if (open().item("c", "i").state().rows() == 30) {
+            break;
+          }
+        }
+      }
+    }
+    faulty.faults((o, k) -> null);
+    Item fresh = open().item("c", "i");
+    assertThat(Ticks.keys(Ticks.readAll(fresh))).hasSize(30).doesNotHaveDuplicates();
+    s3.close();
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> storageFaults() {
+    List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+    for (FaultyStorage.Op op :
+        List.of(
+            FaultyStorage.Op.CREATE,
+            FaultyStorage.Op.WRITE,
+            FaultyStorage.Op.FINISH,
+            FaultyStorage.Op.STAT,
+            FaultyStorage.Op.CREATE_IF_ABSENT,
+            FaultyStorage.Op.READ,
+            FaultyStorage.Op.MOVE,
+            FaultyStorage.Op.REPLACE)) {
+      for (FaultyStorage.When w : FaultyStorage.When.values()) {
+        out.add(org.junit.jupiter.params.provider.Arguments.of(op, w));
+      }
+    }
+    return out.stream();
+  }
+
+  @Test
+  void threadsWithSeparateHandlesAppendTogether() throws Exception {
+    createNoDedupe(open().item("c", "shared"));
+    int writers = 4;
+    int batches = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    List<Future<?>> done = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int id = w;
+      Item item = open().item("c", "shared");
+      done.add(
+          pool.submit(
+              () -> {
+                for (int b = 0; b < batches; b++) {
+                  item.append(AppendWorker.batch(id, b, 25));
+                }
+              }));
+    }
+    for (Future<?> f : done) {
+      f.get(3, TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+    Item item = open().item("c", "shared");
+    assertThat(Ticks.keys(Ticks.readAll(item)))
+        .hasSize(writers * batches * 25)
+        .doesNotHaveDuplicates();
+    assertThat(item.state().version()).isEqualTo(writers * batches);
+  }
+
+  @Test
+  void twoJvmsAppendToOneItemAndNothingIsLost() throws Exception {
+    createNoDedupe(open().item("c", "shared"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    List<Process> procs = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      procs.add(
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  cp,
+                  AppendWorker.class.getName(),
+                  location,
+                  "" + w,
+                  "10",
+                  "30",
+                  proxy.endpoint())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("jvm-" + w + "-" + UUID.randomUUID() + ".log").toFile())
+              .start());
+    }
+    for (Process p : procs) {
+      assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(p.exitValue()).isZero();
+    }
+    Item item = open().item("c", "shared");
+    assertThat(Ticks.keys(Ticks.readAll(item))).hasSize(2 * 10 * 30).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void duckDbAgreesOnTheCommittedObjects() throws Exception {
+    Store s = open();
+    Item item = s.item("ticks", "AAPL");
+    item.write(Ticks.SCHEMA, Ticks.series(500, 0), ItemOptions.defaults(), Map.of(), false);
+    item.append(Ticks.series(500, 500));
+    item.write(Ticks.SCHEMA, Ticks.series(300, 2000), ItemOptions.defaults(), Map.of(), true);
+    item.append(Ticks.series(200, 5000));
+    List<GenericRecord> ours = Ticks.readAll(item);
+    double sum = ours.stream().mapToDouble(r -> (Double) r.get("price")).sum();
+    String glob = files(item.key()).toString().replace('\\', '/') + "/*.parquet";
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*), sum(price), epoch_ns(min(ts)), epoch_ns(max(ts)) FROM"
+                    + " read_parquet('"
+                    + glob
+                    + "')")) {
+      rs.next();
+      assertThat(rs.getLong(1)).isEqualTo(ours.size());
+      assertThat(rs.getDouble(2)).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(rs.getLong(3)).isEqualTo((Long) ours.get(0).get("ts"));
+      assertThat(rs.getLong(4)).isEqualTo((Long) ours.get(ours.size() - 1).get("ts"));
+    }
+  }
+
+  @Test
+  void deletesAreCommitsThatOtherWritersMeet() throws Exception {
+    Store a = open();
+    Store b = open();
+    Item ia = a.item("c", "i");
+    ia.write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
+    Item ib = b.item("c", "i");
+    assertThat(ib.state().rows()).isEqualTo(10); // b caches the state
+    a.collection("c").deleteItem("i");
+    assertThat(a.collection("c").items()).isEmpty();
+    // b meets the deletion instead of appending to what it cached
+    assertThatThrownBy(() -> ib.append(Ticks.series(5, 100)))
+        .isInstanceOf(ItemNotFoundException.class);
+    ib.write(Ticks.SCHEMA, Ticks.series(5, 100), ItemOptions.defaults(), Map.of(), false);
+    assertThat(Ticks.readAll(open().item("c", "i"))).hasSize(5);
+    assertThat(open().item("c", "i").state().version()).isEqualTo(2); // after write, delete
+
+    a.deleteCollection("c"); // no rename on S3: every item gets its deletion commit
+    assertThat(open().collection("c").items()).isEmpty();
+    assertThatThrownBy(() -> open().item("c", "i").state())
+        .isInstanceOf(ItemNotFoundException.class);
+  }
+
+  @Test
+  void schemaEvolutionAcrossPartsOnS3() {
+    Store s = open();
+    Item item = s.item("c", "evolve");
+    item.write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
+    org.apache.avro.Schema wider =
+        org.apache.avro.SchemaBuilder.record("Tick")
+            .namespace("test")
+            .fields()
+            .name("ts")
+            .type(Ticks.SCHEMA.getField("ts").schema())
+            .noDefault()
+            .name("sym")
+            .type(Ticks.SCHEMA.getField("sym").schema())
+            .noDefault()
+            .name("price")
+            .type(Ticks.SCHEMA.getField("price").schema())
+            .noDefault()
+            .name("size")
+            .type(Ticks.SCHEMA.getField("size").schema())
+            .noDefault()
+            .optionalString("venue")
+            .endRecord();
+    List<GenericRecord> rows = new ArrayList<>();
+    for (GenericRecord r : Ticks.series(5, 100)) {
+      org.apache.avro.generic.GenericData.Record w =
+          new org.apache.avro.generic.GenericData.Record(wider);
+      for (org.apache.avro.Schema.Field f : Ticks.SCHEMA.getFields()) {
+        w.put(f.name(), r.get(f.name()));
+      }
+      w.put("venue", "XNAS");
+      rows.add(w);
+    }
+    item.append(rows);
+    List<GenericRecord> all = Ticks.readAll(item);
+    assertThat(all).hasSize(15);
+    assertThat(all.get(0).get("venue")).isNull();
+    assertThat(all.get(14).get("venue").toString()).isEqualTo("XNAS");
+  }
+}
