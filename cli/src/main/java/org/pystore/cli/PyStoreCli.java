@@ -1,9 +1,9 @@
 package org.pystore.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import org.pystore.store.PyStoreException;
 import org.pystore.store.Store;
+import org.pystore.store.StoreOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,23 +42,32 @@ public final class PyStoreCli {
 
   @Option(
       names = "--store",
-      paramLabel = "DIR",
-      description = "The store directory (default: $" + STORE_ENV + ").",
+      paramLabel = "DIR|s3://BUCKET/PREFIX",
+      description =
+          "The store: a directory, or s3://bucket/prefix (default: $"
+              + STORE_ENV
+              + "). On S3, credentials, region and endpoint come from the AWS SDK's"
+              + " standard sources (AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT_URL_S3,"
+              + " profiles); PYSTORE_S3_PATH_STYLE=true turns on path-style access.",
       scope = CommandLine.ScopeType.INHERIT)
-  Path store;
+  String store;
 
   /** The store this invocation works on. */
   Store openStore() {
-    Path dir = store;
-    if (dir == null) {
+    String location = store;
+    if (location == null) {
       String env = System.getenv(STORE_ENV);
       if (env == null || env.isBlank()) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "no store given: pass --store DIR or set " + STORE_ENV);
       }
-      dir = Path.of(env);
+      location = env.trim();
     }
-    return Store.open(dir);
+    if (location.isBlank()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--store is empty: give a directory or s3://bucket/prefix");
+    }
+    return Store.open(location, StoreOptions.defaults());
   }
 
   /** Builds the command line with our error handling. */

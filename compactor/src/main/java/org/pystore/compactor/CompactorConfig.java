@@ -24,11 +24,16 @@ import org.quartz.CronExpression;
  * is an example). Every key is listed in {@link #KEYS} with its default and meaning; an unknown key
  * is an error, so a typo never silently falls back to a default.
  *
- * @param storePath the store
+ * @param store the store: a directory or {@code s3://bucket/prefix}
+ * @param s3 how to reach object storage (for an {@code s3://} store)
  * @param schedules when to run and over which collections
  * @param options how to compact and vacuum
  */
-public record CompactorConfig(Path storePath, List<Schedule> schedules, CompactionOptions options) {
+public record CompactorConfig(
+    String store,
+    org.pystore.store.storage.S3Settings s3,
+    List<Schedule> schedules,
+    CompactionOptions options) {
 
   public static final String STORE_PATH = "store.path";
   public static final String SCHEDULE_CRON = "schedule.cron";
@@ -41,6 +46,9 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
   public static final String VACUUM_ENABLED = "vacuum.enabled";
   public static final String VACUUM_RETENTION = "vacuum.retention";
   public static final String VACUUM_ORPHAN_GRACE = "vacuum.orphan.grace";
+  public static final String S3_ENDPOINT = "s3.endpoint";
+  public static final String S3_REGION = "s3.region";
+  public static final String S3_PATH_STYLE = "s3.path.style.access";
 
   /** {@code collection.<name>.cron}: a collection's own schedule. */
   private static final Pattern COLLECTION_CRON = Pattern.compile("collection\\.(.+)\\.cron");
@@ -57,7 +65,21 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
   /** Every key, in the order the docs list them. */
   public static final List<Key> KEYS =
       List.of(
-          new Key(STORE_PATH, null, "The store directory (required)."),
+          new Key(
+              STORE_PATH,
+              null,
+              "The store (required): a directory, or s3://bucket/prefix on object storage."),
+          new Key(
+              S3_ENDPOINT,
+              "",
+              "URL of an S3-compatible service for an s3:// store; empty: AWS S3, or"
+                  + " AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. Credentials come from the AWS SDK's"
+                  + " default chain (AWS_ACCESS_KEY_ID, profiles, roles)."),
+          new Key(S3_REGION, "", "Region of the bucket; empty: AWS_REGION or the profile's."),
+          new Key(
+              S3_PATH_STYLE,
+              "false",
+              "Address the bucket as endpoint/bucket (most S3-compatible services need true)."),
           new Key(
               SCHEDULE_CRON,
               null,
@@ -183,6 +205,16 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
   public static CompactorConfig parse(Map<String, String> props) {
     Map<String, String> rest = new LinkedHashMap<>(props);
     String store = require(rest, STORE_PATH);
+    String endpoint = take(rest, S3_ENDPOINT, "");
+    String region = take(rest, S3_REGION, "");
+    boolean pathStyle = bool(rest, S3_PATH_STYLE, false);
+    org.pystore.store.storage.S3Settings env =
+        org.pystore.store.storage.S3Settings.fromEnvironment(System.getenv());
+    org.pystore.store.storage.S3Settings s3 =
+        env.with(
+            endpoint.isEmpty() ? null : endpoint,
+            region.isEmpty() ? null : region,
+            pathStyle || env.pathStyle());
     String zoneName = take(rest, SCHEDULE_TIMEZONE, "UTC");
     TimeZone zone;
     try {
@@ -228,7 +260,7 @@ public record CompactorConfig(Path storePath, List<Schedule> schedules, Compacti
       throw new IllegalArgumentException(
           "unknown key(s) " + new TreeSet<>(rest.keySet()) + "; the keys are " + known);
     }
-    return new CompactorConfig(Path.of(store), schedules, o);
+    return new CompactorConfig(store, s3, schedules, o);
   }
 
   private static CronExpression cron(String key, String value, TimeZone zone) {

@@ -32,14 +32,15 @@ public final class CompactorWorker implements AutoCloseable {
 
   public CompactorWorker(CompactorConfig config) {
     this.config = config;
-    if (!java.nio.file.Files.isDirectory(config.storePath())) {
+    boolean s3 = org.pystore.store.storage.S3Storage.isS3(config.store());
+    if (!s3 && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(config.store()))) {
       throw new IllegalArgumentException(
           CompactorConfig.STORE_PATH
               + "="
-              + config.storePath()
+              + config.store()
               + " is not a directory; point it at the store the sink writes (its store.path)");
     }
-    this.store = Store.open(config.storePath());
+    this.store = Store.open(config.store(), org.pystore.store.StoreOptions.defaults(), config.s3());
     this.service = new CompactionService(store, config.options());
   }
 

@@ -151,7 +151,7 @@ class DeploymentFilesTest {
     parsed.remove("store.path");
     assertThat(parsed).isEqualTo(plain);
     parsed.put("store.path", store.toString());
-    assertThat(CompactorConfig.parse(parsed).storePath()).isEqualTo(store);
+    assertThat(CompactorConfig.parse(parsed).store()).isEqualTo(store.toString());
   }
 
   private static Map<String, String> properties(String path) throws IOException {

@@ -395,4 +395,37 @@ class S3StoreTest {
     assertThat(all.get(0).get("venue")).isNull();
     assertThat(all.get(14).get("venue").toString()).isEqualTo("XNAS");
   }
+
+  /**
+   * What a commit costs in requests, and that it does not grow with the item's history or the
+   * number of items: the 5th and the 60th append of an item cost the same, with 20 other items.
+   */
+  @Test
+  void requestsPerCommitDoNotGrowWithVersionsOrItems() throws Exception {
+    S3Storage s3 = S3Storage.open(location, proxy.settings());
+    Store s = Store.open(s3, StoreOptions.defaults());
+    for (int i = 0; i < 20; i++) {
+      s.item("c", "other" + i)
+          .write(Ticks.SCHEMA, Ticks.series(2, 0), ItemOptions.defaults(), Map.of(), false);
+    }
+    Item item = s.item("c", "i");
+    createNoDedupe(item);
+    long[] cost = new long[61];
+    for (int v = 1; v <= 60; v++) {
+      long before = s3.requests();
+      item.append(Ticks.series(5, v * 10L));
+      cost[v] = s3.requests() - before;
+    }
+    // checkpoints every 10 versions add a request or two; compare commits of the same kind
+    assertThat(cost[59]).isLessThanOrEqualTo(cost[5] + 1);
+    assertThat(cost[58]).isLessThanOrEqualTo(cost[4] + 1);
+    System.out.println(
+        "S3StoreTest: requests per append (one part): v5="
+            + cost[5]
+            + " v59="
+            + cost[59]
+            + " with a checkpoint v60="
+            + cost[60]);
+    s3.close();
+  }
 }

@@ -26,7 +26,7 @@ public final class PyStoreSinkConfig extends AbstractConfig {
 
   public static final String STORE_PATH_CONFIG = "store.path";
   static final String STORE_PATH_DOC =
-      "The store directory (created when missing). Every task of the connector must see the same directory.";
+      "The store: a directory (created when missing), which every task of the connector must see, or s3://bucket/prefix on object storage (see the s3.* keys).";
 
   public static final String COLLECTION_CONFIG = "collection";
   static final String COLLECTION_DOC =
@@ -127,7 +127,8 @@ public final class PyStoreSinkConfig extends AbstractConfig {
         GROUP_STORE,
         ++o,
         Width.LONG,
-        "Store directory");
+        "Store");
+    o = org.pystore.connect.StorageConfig.define(d, GROUP_STORE, o);
     d.define(
         COLLECTION_CONFIG,
         Type.STRING,

@@ -65,7 +65,17 @@ public final class PyStoreSinkConnector extends SinkConnector {
       byName.put(v.name(), v);
     }
     String store = connectorConfigs.get(PyStoreSinkConfig.STORE_PATH_CONFIG);
-    if (store != null && !store.isBlank()) {
+    if (store != null && !store.isBlank() && org.pystore.store.storage.S3Storage.isS3(store)) {
+      try {
+        // reaches the bucket and probes its conditional writes, as every task will
+        org.pystore.connect.StorageConfig.open(
+            new PyStoreSinkConfig(connectorConfigs),
+            store,
+            org.pystore.store.StoreOptions.defaults());
+      } catch (RuntimeException e) {
+        add(byName, PyStoreSinkConfig.STORE_PATH_CONFIG, e.getMessage());
+      }
+    } else if (store != null && !store.isBlank()) {
       Path p = Path.of(store);
       if (Files.exists(p) && !Files.isDirectory(p)) {
         add(

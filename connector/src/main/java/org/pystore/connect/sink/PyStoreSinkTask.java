@@ -1,6 +1,5 @@
 package org.pystore.connect.sink;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -75,7 +74,7 @@ public final class PyStoreSinkTask extends SinkTask {
     String task = props.getOrDefault(PyStoreSinkConnector.TASK_ID, "0");
     Store store;
     try {
-      store = Store.open(Path.of(config.storePath()), storeOptions);
+      store = org.pystore.connect.StorageConfig.open(config, config.storePath(), storeOptions);
     } catch (PyStoreException e) {
       throw new ConnectException(
           "cannot open store.path " + config.storePath() + ": " + e.getMessage(), e);

@@ -42,6 +42,10 @@ final class ItemCursor implements AutoCloseable {
   int position;
   boolean started;
   private boolean opening;
+
+  /** A read failed for a reason that may pass (storage unreachable): reopen at the position. */
+  boolean stale;
+
   GenericRecord peek;
   long peekIndex;
 
@@ -69,6 +73,7 @@ final class ItemCursor implements AutoCloseable {
     opening = true;
     try {
       openReader();
+      stale = false;
     } finally {
       opening = false;
     }
@@ -144,6 +149,20 @@ final class ItemCursor implements AutoCloseable {
       REOPENS.incrementAndGet();
       open();
       return peek != null;
+    } catch (org.pystore.store.StoreIOException e) {
+      if (opening) {
+        throw e;
+      }
+      // The rows emitted so far stand (the offsets say where they end); the reader is lost.
+      LOG.warn(
+          "{}/{}: reading failed ({}); the replay resumes after the last emitted row",
+          item.collectionName(),
+          item.name(),
+          e.getMessage());
+      closeReader();
+      peek = null;
+      stale = true;
+      return false;
     }
     peek = null;
     return false;

@@ -21,7 +21,8 @@ public final class PyStoreSourceConfig extends AbstractConfig {
   static final String GROUP_HOW = "How to replay";
 
   public static final String STORE_PATH_CONFIG = "store.path";
-  static final String STORE_PATH_DOC = "The store directory.";
+  static final String STORE_PATH_DOC =
+      "The store: a directory, or s3://bucket/prefix on object storage (see the s3.* keys).";
 
   public static final String COLLECTION_CONFIG = "collection";
   static final String COLLECTION_DOC = "The collection to replay.";
@@ -85,7 +86,8 @@ public final class PyStoreSourceConfig extends AbstractConfig {
         GROUP_WHAT,
         ++o,
         Width.LONG,
-        "Store directory");
+        "Store");
+    o = org.pystore.connect.StorageConfig.define(d, GROUP_WHAT, o);
     d.define(
         COLLECTION_CONFIG,
         Type.STRING,
@@ -322,5 +324,11 @@ public final class PyStoreSourceConfig extends AbstractConfig {
 
   public Duration pollInterval() {
     return Duration.ofMillis(getLong(POLL_INTERVAL_CONFIG));
+  }
+
+  /** Opens the store {@code store.path} names (a directory or {@code s3://}). */
+  public org.pystore.store.Store openStore() {
+    return org.pystore.connect.StorageConfig.open(
+        this, storePath(), org.pystore.store.StoreOptions.defaults());
   }
 }

@@ -47,7 +47,7 @@ public final class PyStoreSourceConnector extends SourceConnector {
   }
 
   static List<String> select(PyStoreSourceConfig config) {
-    PyCollection c = Store.open(Path.of(config.storePath())).collection(config.collection());
+    PyCollection c = config.openStore().collection(config.collection());
     if (!config.items().isEmpty()) {
       return List.copyOf(config.items());
     }
@@ -122,15 +122,22 @@ public final class PyStoreSourceConnector extends SourceConnector {
       }
     }
     PyStoreSourceConfig c = new PyStoreSourceConfig(connectorConfigs);
-    Path store = Path.of(c.storePath());
-    if (!Files.isDirectory(store)) {
+    String store = c.storePath();
+    if (!org.pystore.store.storage.S3Storage.isS3(store) && !Files.isDirectory(Path.of(store))) {
       add(
           byName,
           PyStoreSourceConfig.STORE_PATH_CONFIG,
           "store.path " + store + " is not a directory");
       return result;
     }
-    if (!Names.isValid(c.collection()) || !Store.open(store).collection(c.collection()).exists()) {
+    Store opened;
+    try {
+      opened = c.openStore();
+    } catch (PyStoreException e) {
+      add(byName, PyStoreSourceConfig.STORE_PATH_CONFIG, e.getMessage());
+      return result;
+    }
+    if (!Names.isValid(c.collection()) || !opened.collection(c.collection()).exists()) {
       add(
           byName,
           PyStoreSourceConfig.COLLECTION_CONFIG,
@@ -151,7 +158,7 @@ public final class PyStoreSourceConnector extends SourceConnector {
     }
     try {
       List<String> selected = select(c);
-      PyCollection coll = Store.open(store).collection(c.collection());
+      PyCollection coll = opened.collection(c.collection());
       for (String i : c.items()) {
         if (!Names.isValid(i) || !coll.item(i).exists()) {
           add(

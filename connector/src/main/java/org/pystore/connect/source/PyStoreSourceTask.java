@@ -1,6 +1,5 @@
 package org.pystore.connect.source;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -53,7 +52,7 @@ public final class PyStoreSourceTask extends SourceTask {
   @Override
   public synchronized void start(Map<String, String> props) {
     config = new PyStoreSourceConfig(props);
-    Store store = Store.open(Path.of(config.storePath()));
+    Store store = config.openStore();
     PyCollection c = store.collection(config.collection());
     String items = props.getOrDefault(PyStoreSourceConnector.TASK_ITEMS, "");
     List<String> names = items.isEmpty() ? List.of() : Arrays.asList(items.split("\n"));
@@ -103,13 +102,37 @@ public final class PyStoreSourceTask extends SourceTask {
     if (stopping) {
       return null;
     }
-    if (!opened) {
-      for (ItemCursor c : cursors) {
-        c.open();
+    try {
+      if (!opened) {
+        for (ItemCursor c : cursors) {
+          c.open();
+        }
+        opened = true;
       }
-      opened = true;
+      for (ItemCursor c : cursors) {
+        if (c.stale) {
+          c.open(); // after a failed read: again at the position of the last emitted row
+        }
+      }
+    } catch (org.pystore.store.StoreIOException e) {
+      throw new org.apache.kafka.connect.errors.RetriableException(
+          "cannot read the store (" + e.getMessage() + "); the replay resumes where it stood", e);
     }
     List<SourceRecord> out = new ArrayList<>();
+    try {
+      fill(out);
+    } catch (org.pystore.store.StoreIOException e) {
+      if (out.isEmpty()) {
+        throw new org.apache.kafka.connect.errors.RetriableException(
+            "cannot read the store (" + e.getMessage() + "); the replay resumes where it stood", e);
+      }
+      // every record in out was taken whole: send them, the next poll tries again
+    }
+    emitted += out.size();
+    return out.isEmpty() ? null : out;
+  }
+
+  private void fill(List<SourceRecord> out) throws InterruptedException {
     while (out.size() < config.batchMaxRecords() && !stopping) {
       ItemCursor next = earliest();
       if (next == null) {
@@ -136,8 +159,6 @@ public final class PyStoreSourceTask extends SourceTask {
       }
       out.add(record(next));
     }
-    emitted += out.size();
-    return out.isEmpty() ? null : out;
   }
 
   /** When a row is due: the first row sets the clock, later ones keep their distance to it. */
@@ -152,6 +173,9 @@ public final class PyStoreSourceTask extends SourceTask {
   private ItemCursor earliest() {
     ItemCursor best = null;
     for (ItemCursor c : cursors) {
+      if (c.stale) {
+        return null; // keep one index order: nothing goes out until it is readable again
+      }
       if (c.peek != null && (best == null || c.peekIndex < best.peekIndex)) {
         best = c;
       }
