@@ -3,7 +3,7 @@ package org.pystore.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * Runs the store benchmarks, each beside a reference measured in the same run, and prints ratios.
@@ -75,7 +75,7 @@ public final class Bench {
       }
     } finally {
       if (dir == null) {
-        AtomicFiles.deleteTree(work);
+        LocalStorage.deleteTree(work);
       }
     }
   }

@@ -24,7 +24,7 @@ import org.pystore.store.Item;
 import org.pystore.store.ItemOptions;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * Compaction of one day bucket of tick rows spread over many sorted parts with duplicate rows,
@@ -172,8 +172,8 @@ final class CompactBench {
     for (int i = 0; i < rounds(); i++) {
       Path first = dir.resolve("round-" + side + "-1");
       Path second = dir.resolve("round-" + side + "-2");
-      AtomicFiles.deleteTree(first);
-      AtomicFiles.deleteTree(second);
+      LocalStorage.deleteTree(first);
+      LocalStorage.deleteTree(second);
       copyTree(input, first);
       copyTree(input, second);
       Result r = child(side, first, second);

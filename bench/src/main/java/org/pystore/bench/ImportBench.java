@@ -22,7 +22,7 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 import org.pystore.store.PyStoreImport;
 import org.pystore.store.Store;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * {@code pystore import} of a PyStore item against DuckDB doing the same rewrite (read every part,
@@ -76,7 +76,7 @@ final class ImportBench {
     double duckBest = Double.MAX_VALUE;
     for (int round = 0; round < 3; round++) {
       Path ours = dir.resolve("ours-" + round);
-      AtomicFiles.deleteTree(ours);
+      LocalStorage.deleteTree(ours);
       copy(dir.resolve("source"), ours);
       long t0 = System.nanoTime();
       PyStoreImport.ItemReport r =
@@ -87,7 +87,7 @@ final class ImportBench {
         throw new IllegalStateException("import read " + r.rows() + " rows, expected " + rows);
       }
       best = Math.min(best, ms);
-      AtomicFiles.deleteTree(ours);
+      LocalStorage.deleteTree(ours);
 
       Path out = dir.resolve("duck-" + round + ".parquet");
       long t1 = System.nanoTime();

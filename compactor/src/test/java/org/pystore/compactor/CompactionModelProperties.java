@@ -29,7 +29,7 @@ import org.pystore.store.ReadOptions;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
 import org.pystore.store.Ticks;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * Random appends and random compactions, under every dedupe policy: after each step a read equals a
@@ -153,7 +153,7 @@ class CompactionModelProperties {
             .isEqualTo(model(appended, policy, !keys.isEmpty()));
       }
     } finally {
-      AtomicFiles.deleteTree(root);
+      LocalStorage.deleteTree(root);
     }
   }
 

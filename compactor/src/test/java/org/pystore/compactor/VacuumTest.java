@@ -16,7 +16,7 @@ import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
 import org.pystore.store.Ticks;
 import org.pystore.store.VacuumReport;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 class VacuumTest {
   @TempDir Path root;
@@ -83,7 +83,7 @@ class VacuumTest {
     store().collection("ticks").createSnapshot("pinned");
     List<String> snap = Ticks.keys(Ticks.readAll(item, ReadOptions.all().atSnapshot("pinned")));
     // as on a file system without hard links: the snapshot holds no files of its own
-    AtomicFiles.deleteTree(item.path().getParent().resolve("_snapshots/pinned/C"));
+    LocalStorage.deleteTree(item.path().getParent().resolve("_snapshots/pinned/C"));
     compact(item);
     VacuumReport r = Fixtures.vacuumNow(item, false);
     assertThat(r.keptForSnapshots()).isEqualTo(6);

@@ -27,7 +27,7 @@ import org.pystore.store.Item;
 import org.pystore.store.PyCollection;
 import org.pystore.store.RowReader;
 import org.pystore.store.Store;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -219,7 +219,7 @@ public final class Demo implements Callable<Integer> {
     }
     // the sink's checkpoints name topic partitions of the previous run's broker, which is gone:
     // a new broker's topic starts at offset 0 again
-    AtomicFiles.deleteTree(store.resolve("_sink").resolve(SINK));
+    LocalStorage.deleteTree(store.resolve("_sink").resolve(SINK));
     Path kafkaDir = Files.createTempDirectory("pystore-demo-kafka");
     String suffix =
         bootstrapServers == null ? "" : "-" + Long.toHexString(System.currentTimeMillis());
@@ -297,7 +297,7 @@ public final class Demo implements Callable<Integer> {
           replayItem,
           replayed);
     } finally {
-      AtomicFiles.deleteTree(kafkaDir);
+      LocalStorage.deleteTree(kafkaDir);
     }
   }
 

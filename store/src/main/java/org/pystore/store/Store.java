@@ -88,7 +88,16 @@ public final class Store {
    * @return the store
    */
   public static Store open(String location, StoreOptions options) {
-    return open(location, options, S3Settings.fromEnvironment(System.getenv()));
+    if (!S3Storage.isS3(location)) {
+      return open(Path.of(location), options);
+    }
+    S3Settings s3;
+    try {
+      s3 = S3Settings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDataException(e.getMessage());
+    }
+    return open(location, options, s3);
   }
 
   /**

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * Deleting an item is a commit in its log: writers and readers that cached its state meet it, and
@@ -58,7 +58,7 @@ class DeleteTest {
   void aWriterWhoseItemDirectoryWasRemovedByHandTakesItsEntryBackInsteadOfCorrupting()
       throws Exception {
     Item cached = create(Store.open(root));
-    AtomicFiles.deleteTree(cached.path()); // rm -rf behind a live writer
+    LocalStorage.deleteTree(cached.path()); // rm -rf behind a live writer
     assertThatThrownBy(() -> cached.append(Ticks.series(5, 200)))
         .isInstanceOf(ItemNotFoundException.class);
     Item fresh = Store.open(root).item("c", "i");

@@ -18,7 +18,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.apache.avro.generic.GenericRecord;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * For random batches and random interleavings of appends, a read at every version equals a
@@ -79,7 +79,7 @@ class MergeModelProperties {
         assertThat(actual).as("version %d, policy %s", versions.get(v), policy).isEqualTo(expected);
       }
     } finally {
-      AtomicFiles.deleteTree(root);
+      LocalStorage.deleteTree(root);
     }
   }
 

@@ -184,67 +184,15 @@ class S3StoreTest {
 
   /**
    * The storage itself fails: before or after each kind of request of a commit (after = the request
-   * was carried out but the answer lost, as in a timeout). A commit either reports success and
-   * holds its rows, or fails; retrying failed ones ends with every row once.
+   * was carried out but the answer lost, as in a timeout).
    */
   @ParameterizedTest
-  @MethodSource("storageFaults")
+  @MethodSource("org.pystore.store.StorageFaultsTest#faults")
   void storageFaultsOnEveryRequestOfACommit(FaultyStorage.Op op, FaultyStorage.When when)
       throws Exception {
-    S3Storage s3 = S3Storage.open(location, proxy.settings());
-    FaultyStorage faulty = new FaultyStorage(s3, (o, k) -> null);
-    Store s = Store.open(faulty, StoreOptions.defaults());
-    Item item = s.item("c", "i");
-    createNoDedupe(item);
-    int[] left = {1};
-    faulty.faults(
-        (o, k) -> {
-          if (o == op && left[0] > 0) {
-            left[0]--;
-            return when;
-          }
-          return null;
-        });
-    List<GenericRecord> batch = Ticks.series(30, 0);
-    int attempts = 0;
-    while (true) {
-      attempts++;
-      try {
-        item.append(batch);
-        break;
-      } catch (PyStoreException e) {
-        assertThat(attempts).as("retries").isLessThan(3);
-        if (e instanceof CommitOutcomeUnknownException) {
-          // the item's state decides: committed already?
-          if (open().item("c", "i").state().rows() == 30) {
-            break;
-          }
-        }
-      }
+    try (S3Storage s3 = S3Storage.open(location, proxy.settings())) {
+      StorageFaultsTest.appendThroughAFault(s3, this::open, op, when);
     }
-    faulty.faults((o, k) -> null);
-    Item fresh = open().item("c", "i");
-    assertThat(Ticks.keys(Ticks.readAll(fresh))).hasSize(30).doesNotHaveDuplicates();
-    s3.close();
-  }
-
-  static Stream<org.junit.jupiter.params.provider.Arguments> storageFaults() {
-    List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
-    for (FaultyStorage.Op op :
-        List.of(
-            FaultyStorage.Op.CREATE,
-            FaultyStorage.Op.WRITE,
-            FaultyStorage.Op.FINISH,
-            FaultyStorage.Op.STAT,
-            FaultyStorage.Op.CREATE_IF_ABSENT,
-            FaultyStorage.Op.READ,
-            FaultyStorage.Op.MOVE,
-            FaultyStorage.Op.REPLACE)) {
-      for (FaultyStorage.When w : FaultyStorage.When.values()) {
-        out.add(org.junit.jupiter.params.provider.Arguments.of(op, w));
-      }
-    }
-    return out.stream();
   }
 
   @Test

@@ -17,12 +17,12 @@ import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pystore.store.fs.AtomicFiles;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.LogEntry;
 import org.pystore.store.log.PartInfo;
 import org.pystore.store.part.PartReader;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * The store's building blocks for compaction: merging chosen parts, staging new parts from rows and
@@ -184,7 +184,7 @@ class StagedChangesTest {
     long v = s.version();
     Store.open(root).collection("c").createSnapshot("snap");
     // as on a file system without hard links
-    AtomicFiles.deleteTree(item.path().getParent().resolve("_snapshots/snap/vac"));
+    LocalStorage.deleteTree(item.path().getParent().resolve("_snapshots/snap/vac"));
     List<PartInfo> inputs = new ArrayList<>(s.parts().values());
     List<PartInfo> out;
     try (PartStager stager = item.stager(s, 1 << 30, 1_000_000)) {

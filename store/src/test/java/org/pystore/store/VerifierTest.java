@@ -92,7 +92,7 @@ class VerifierTest {
         Files.delete(f);
       }
     }
-    org.pystore.store.fs.AtomicFiles.deleteTree(root.resolve("c/_snapshots/pin/i"));
+    org.pystore.store.storage.LocalStorage.deleteTree(root.resolve("c/_snapshots/pin/i"));
     assertThat(kinds()).contains("snapshot-part-missing");
   }
 

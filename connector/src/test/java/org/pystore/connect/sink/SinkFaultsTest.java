@@ -28,7 +28,7 @@ import org.pystore.store.IndexUnit;
 import org.pystore.store.ItemOptions;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
-import org.pystore.store.fs.AtomicFiles;
+import org.pystore.store.storage.LocalStorage;
 
 /**
  * The real sink task under storage faults, fatal records, deletes by other processes and binary
@@ -231,7 +231,7 @@ class SinkFaultsTest {
     switch (how) {
       case "item" -> other.collection("ticks").deleteItem("AAPL");
       case "collection" -> other.deleteCollection("ticks");
-      default -> AtomicFiles.deleteTree(dir.resolve("ticks").resolve("AAPL")); // by hand
+      default -> LocalStorage.deleteTree(dir.resolve("ticks").resolve("AAPL")); // by hand
     }
     for (long s = 20; s < 40; s++) {
       h.produce(0, "AAPL", s);

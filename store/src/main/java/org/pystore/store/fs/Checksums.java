@@ -2,9 +2,6 @@ package org.pystore.store.fs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.zip.CRC32C;
 
@@ -34,26 +31,6 @@ public final class Checksums {
       buf.flip();
       pos += buf.remaining();
       crc.update(buf);
-    }
-    return CRC32C_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
-  }
-
-  /**
-   * The checksum of a local file.
-   *
-   * @param file the file
-   * @return {@code crc32c:} and eight lowercase hex digits
-   * @throws IOException when the file cannot be read
-   */
-  public static String of(Path file) throws IOException {
-    CRC32C crc = new CRC32C();
-    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        crc.update(buf);
-        buf.clear();
-      }
     }
     return CRC32C_PREFIX + String.format(Locale.ROOT, "%08x", crc.getValue());
   }

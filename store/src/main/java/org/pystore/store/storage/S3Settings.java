@@ -43,8 +43,13 @@ public record S3Settings(
       throw new IllegalArgumentException("s3 timeout must be positive, not " + timeout);
     }
     if (endpoint != null) {
-      URI u = URI.create(endpoint);
-      if (u.getScheme() == null || u.getHost() == null) {
+      URI u;
+      try {
+        u = new URI(endpoint);
+      } catch (java.net.URISyntaxException e) {
+        u = null;
+      }
+      if (u == null || u.getScheme() == null || u.getHost() == null) {
         throw new IllegalArgumentException(
             "s3 endpoint '" + endpoint + "' is not a URL; write it as http(s)://host[:port]");
       }
