@@ -116,7 +116,19 @@ final class CompactBench {
 
   /** Writes the input store; returns the rows stored (duplicates included). */
   private long build(Path root, Layout layout) {
-    Store store = Store.open(root, StoreOptions.defaults().withFsync(false));
+    return build(Store.open(root, StoreOptions.defaults().withFsync(false)), layout, scale, null);
+  }
+
+  /**
+   * Writes the benchmark's bucket into a store, one commit per part.
+   *
+   * @param store where
+   * @param layout where the duplicates are
+   * @param scale the size
+   * @param commitNanos if not null, receives each commit's duration
+   * @return the rows stored (duplicates included)
+   */
+  static long build(Store store, Layout layout, double scale, List<Long> commitNanos) {
     Item item = store.item("bench", "day");
     item.write(TickData.SCHEMA, List.of(), ItemOptions.defaults(), Map.of(), false);
     long total = Math.max(PARTS * 20L, Math.round(5_000_000 * scale));
@@ -130,7 +142,11 @@ final class CompactBench {
       for (int p = 0; p < fresh; p++) {
         List<GenericRecord> batch =
             TickData.ticks(rnd, TickData.T0 + (long) p * perPart * step, step, perPart);
+        long t0 = System.nanoTime();
         item.append(batch);
+        if (commitNanos != null) {
+          commitNanos.add(System.nanoTime() - t0);
+        }
         sent.add(batch);
         if ((p + 1) % (fresh / repeats) == 0 && sent.size() >= 3 && repeats-- > 0) {
           item.append(sent.get(sent.size() - 3)); // a batch from a little while ago, again
@@ -148,7 +164,11 @@ final class CompactBench {
       List<GenericRecord> batch = new ArrayList<>(rows);
       // a redelivery: the tail of the previous part again, as the sink sees after a crash
       batch.addAll(prev.subList(Math.max(0, prev.size() - dups), prev.size()));
+      long t0 = System.nanoTime();
       item.append(batch);
+      if (commitNanos != null) {
+        commitNanos.add(System.nanoTime() - t0);
+      }
       prev = rows;
     }
     return item.state().rows();

@@ -32,6 +32,7 @@ class BenchSmokeTest {
         .contains("every part repeats its neighbour's tail")
         .contains("import: ours")
         .contains("sink, schemaless JSON")
-        .contains("source replay");
+        .contains("source replay")
+        .contains("S3/local: commits");
   }
 }

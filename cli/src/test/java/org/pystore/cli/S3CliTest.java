@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pystore.store.storage.S3Proxy;
+import org.pystore.store.s3.S3Proxy;
 
 /**
  * The pystore command on an s3:// store, in its own JVM so that it takes credentials, region,

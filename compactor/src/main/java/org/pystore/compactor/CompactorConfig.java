@@ -25,13 +25,13 @@ import org.quartz.CronExpression;
  * is an error, so a typo never silently falls back to a default.
  *
  * @param store the store: a directory or {@code s3://bucket/prefix}
- * @param s3 how to reach object storage (for an {@code s3://} store)
+ * @param storageSettings the {@code s3.*} keys, for an {@code s3://} store
  * @param schedules when to run and over which collections
  * @param options how to compact and vacuum
  */
 public record CompactorConfig(
     String store,
-    org.pystore.store.storage.S3Settings s3,
+    Map<String, String> storageSettings,
     List<Schedule> schedules,
     CompactionOptions options) {
 
@@ -205,16 +205,22 @@ public record CompactorConfig(
   public static CompactorConfig parse(Map<String, String> props) {
     Map<String, String> rest = new LinkedHashMap<>(props);
     String store = require(rest, STORE_PATH);
+    Map<String, String> s3 = new LinkedHashMap<>();
     String endpoint = take(rest, S3_ENDPOINT, "");
+    if (!endpoint.isEmpty()) {
+      if (!endpoint.matches("(?i)https?://[^/\\s]+(/.*)?")) {
+        throw new IllegalArgumentException(
+            S3_ENDPOINT + "='" + endpoint + "' is not a URL; write it as http(s)://host[:port]");
+      }
+      s3.put(S3_ENDPOINT, endpoint);
+    }
     String region = take(rest, S3_REGION, "");
-    boolean pathStyle = bool(rest, S3_PATH_STYLE, false);
-    org.pystore.store.storage.S3Settings env =
-        org.pystore.store.storage.S3Settings.fromEnvironment(System.getenv());
-    org.pystore.store.storage.S3Settings s3 =
-        env.with(
-            endpoint.isEmpty() ? null : endpoint,
-            region.isEmpty() ? null : region,
-            pathStyle || env.pathStyle());
+    if (!region.isEmpty()) {
+      s3.put(S3_REGION, region);
+    }
+    if (bool(rest, S3_PATH_STYLE, false)) {
+      s3.put(S3_PATH_STYLE, "true");
+    }
     String zoneName = take(rest, SCHEDULE_TIMEZONE, "UTC");
     TimeZone zone;
     try {
@@ -260,7 +266,7 @@ public record CompactorConfig(
       throw new IllegalArgumentException(
           "unknown key(s) " + new TreeSet<>(rest.keySet()) + "; the keys are " + known);
     }
-    return new CompactorConfig(store, s3, schedules, o);
+    return new CompactorConfig(store, Map.copyOf(s3), schedules, o);
   }
 
   private static CronExpression cron(String key, String value, TimeZone zone) {

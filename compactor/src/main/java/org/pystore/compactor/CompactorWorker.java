@@ -32,15 +32,17 @@ public final class CompactorWorker implements AutoCloseable {
 
   public CompactorWorker(CompactorConfig config) {
     this.config = config;
-    boolean s3 = org.pystore.store.storage.S3Storage.isS3(config.store());
-    if (!s3 && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(config.store()))) {
+    boolean remote = org.pystore.store.storage.StorageProvider.schemeOf(config.store()) != null;
+    if (!remote && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(config.store()))) {
       throw new IllegalArgumentException(
           CompactorConfig.STORE_PATH
               + "="
               + config.store()
               + " is not a directory; point it at the store the sink writes (its store.path)");
     }
-    this.store = Store.open(config.store(), org.pystore.store.StoreOptions.defaults(), config.s3());
+    this.store =
+        Store.open(
+            config.store(), org.pystore.store.StoreOptions.defaults(), config.storageSettings());
     this.service = new CompactionService(store, config.options());
   }
 

@@ -18,7 +18,7 @@ import org.pystore.store.Item;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
 import org.pystore.store.Verifier;
-import org.pystore.store.storage.S3Proxy;
+import org.pystore.store.s3.S3Proxy;
 
 /**
  * Compaction and vacuum of a store on S3 (S3Proxy): reads the same before and after, plain listings
@@ -103,9 +103,10 @@ class S3CompactionTest {
                 "s3.region", "eu-west-1",
                 "schedule.cron", "0 */15 * * * ?"));
     assertThat(c.store()).isEqualTo("s3://" + BUCKET + "/p");
-    assertThat(c.s3().endpoint()).isEqualTo(proxy.endpoint());
-    assertThat(c.s3().region()).isEqualTo("eu-west-1");
-    assertThat(c.s3().pathStyle()).isTrue();
+    assertThat(c.storageSettings())
+        .containsEntry("s3.endpoint", proxy.endpoint())
+        .containsEntry("s3.region", "eu-west-1")
+        .containsEntry("s3.path.style.access", "true");
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 CompactorConfig.parse(
@@ -113,6 +114,6 @@ class S3CompactionTest {
                         "store.path", "s3://b/p",
                         "s3.endpoint", "not a url",
                         "schedule.cron", "0 */15 * * * ?")))
-        .hasMessageContaining("s3 endpoint");
+        .hasMessageContaining("s3.endpoint='not a url' is not a URL");
   }
 }

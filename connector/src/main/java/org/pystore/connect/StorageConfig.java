@@ -8,7 +8,6 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
-import org.pystore.store.storage.S3Settings;
 
 /**
  * The keys both connectors take to reach a store on object storage ({@code store.path=s3://...}).
@@ -90,16 +89,18 @@ public final class StorageConfig {
     return o;
   }
 
-  /** The object storage settings of a connector's config, over the worker's environment. */
-  public static S3Settings settings(AbstractConfig c) {
-    S3Settings env = S3Settings.fromEnvironment(System.getenv());
-    String endpoint = c.getString(S3_ENDPOINT_CONFIG).trim();
-    String region = c.getString(S3_REGION_CONFIG).trim();
-    boolean pathStyle = c.getBoolean(S3_PATH_STYLE_CONFIG);
-    return env.with(
-        endpoint.isEmpty() ? null : endpoint,
-        region.isEmpty() ? null : region,
-        pathStyle || env.pathStyle());
+  /**
+   * The object storage settings of a connector's config; the backend puts them over the worker's
+   * environment (an empty key leaves the environment's value).
+   */
+  public static java.util.Map<String, String> settings(AbstractConfig c) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put(S3_ENDPOINT_CONFIG, c.getString(S3_ENDPOINT_CONFIG).trim());
+    m.put(S3_REGION_CONFIG, c.getString(S3_REGION_CONFIG).trim());
+    if (c.getBoolean(S3_PATH_STYLE_CONFIG)) {
+      m.put(S3_PATH_STYLE_CONFIG, "true");
+    }
+    return m;
   }
 
   /**

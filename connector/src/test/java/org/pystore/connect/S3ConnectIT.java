@@ -31,15 +31,16 @@ import org.pystore.embedded.EmbeddedKafka;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
 import org.pystore.store.Verifier;
-import org.pystore.store.storage.S3Proxy;
+import org.pystore.store.s3.S3Proxy;
 
 /**
  * One store on S3 for a whole Connect cluster: two sink worker JVMs that share nothing but the
  * bucket (S3Proxy), one consumer group, kill -9 of one of them at random while a compactor JVM
  * compacts and vacuums the same bucket; every record ends up in the store exactly once
- * (dedupe=none); then a distributed worker replays the collection from S3 with exactly-once source
- * support, every row once. Credentials reach every JVM through the AWS SDK's default chain (the
- * environment), as they would in a deployment. Kills: {@code -Dpystore.s3.kills} (default 4).
+ * (dedupe=none); all along a distributed worker replays the collection from S3, following new
+ * commits with exactly-once source support, and is restarted once: every row is replayed once.
+ * Credentials reach every JVM through the AWS SDK's default chain (the environment), as they would
+ * in a deployment. Kills: {@code -Dpystore.s3.kills} (default 4).
  */
 class S3ConnectIT {
   @TempDir Path dir;
@@ -165,11 +166,51 @@ class S3ConnectIT {
                   "--config",
                   dir.resolve("compactor.properties").toString()));
       producer.start();
-      Store store =
-          Store.open(
-              location,
-              StoreOptions.defaults(),
-              s3.settings().withRetries(3, Duration.ofSeconds(10)));
+      Process source;
+      int restPort;
+      Store store = Store.open(location, StoreOptions.defaults(), s3.settings());
+      // a distributed worker replaying the collection from S3, following new commits, with
+      // exactly-once source support; the sink must have created the items first
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .until(() -> store.collection(topic).items().size() == 6);
+      try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        restPort = ss.getLocalPort();
+      }
+      Properties dist =
+          PluginIsolationIT.load(ROOT.resolve("config/worker-distributed.properties"));
+      dist.setProperty("bootstrap.servers", kafka.bootstrapServers());
+      dist.setProperty("plugin.path", ROOT.resolve("connector/target/plugin").toString());
+      dist.setProperty("listeners", "http://127.0.0.1:" + restPort);
+      dist.setProperty("group.id", "s3-connect");
+      dist.setProperty("config.storage.topic", "s3-configs");
+      dist.setProperty("offset.storage.topic", "s3-offsets");
+      dist.setProperty("status.storage.topic", "s3-status");
+      PluginIsolationIT.save(dist, dir.resolve("dist.properties"));
+      source =
+          start(
+              "source",
+              worker(
+                  "org.apache.kafka.connect.cli.ConnectDistributed",
+                  dir.resolve("dist.properties")));
+      Map<String, String> cfg = new HashMap<>();
+      cfg.put("connector.class", "org.pystore.connect.source.PyStoreSourceConnector");
+      cfg.put("tasks.max", "1");
+      cfg.put("store.path", location);
+      cfg.put("s3.endpoint", s3.endpoint());
+      cfg.put("s3.path.style.access", "true");
+      cfg.put("collection", topic);
+      cfg.put("topic", "s3-replay");
+      cfg.put("replay.speed", "0");
+      cfg.put("follow", "true");
+      cfg.put("poll.interval.ms", "200");
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .until(() -> put(restPort, "s3-source", cfg) / 100 == 2);
       List<String> kills = new ArrayList<>();
       try {
         Random random = new Random();
@@ -194,6 +235,15 @@ class S3ConnectIT {
                       dir.resolve("worker-" + (w + 1) + ".properties"),
                       dir.resolve("sink.properties")));
         }
+        // a graceful restart of the source worker: the replay resumes where it stood
+        source.destroy();
+        assertThat(source.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        source =
+            start(
+                "source-2",
+                worker(
+                    "org.apache.kafka.connect.cli.ConnectDistributed",
+                    dir.resolve("dist.properties")));
         producing.set(false);
         producer.join();
         long total = sent.get();
@@ -206,46 +256,8 @@ class S3ConnectIT {
         SinkIT.assertEverySeqOnce(
             Store.open(location, StoreOptions.defaults(), s3.settings()), topic, (int) total);
 
-        // the replay, from S3, with exactly-once source support
-        for (Process p : sinks) {
-          p.destroy();
-          p.waitFor(30, TimeUnit.SECONDS);
-        }
-        int restPort;
-        try (ServerSocket ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-          restPort = ss.getLocalPort();
-        }
-        Properties dist =
-            PluginIsolationIT.load(ROOT.resolve("config/worker-distributed.properties"));
-        dist.setProperty("bootstrap.servers", kafka.bootstrapServers());
-        dist.setProperty("plugin.path", ROOT.resolve("connector/target/plugin").toString());
-        dist.setProperty("listeners", "http://127.0.0.1:" + restPort);
-        dist.setProperty("group.id", "s3-connect");
-        dist.setProperty("config.storage.topic", "s3-configs");
-        dist.setProperty("offset.storage.topic", "s3-offsets");
-        dist.setProperty("status.storage.topic", "s3-status");
-        PluginIsolationIT.save(dist, dir.resolve("dist.properties"));
-        Process source =
-            start(
-                "source",
-                worker(
-                    "org.apache.kafka.connect.cli.ConnectDistributed",
-                    dir.resolve("dist.properties")));
+        // the replay, from S3, followed the commits all along, across a restart
         try {
-          Map<String, String> cfg = new HashMap<>();
-          cfg.put("connector.class", "org.pystore.connect.source.PyStoreSourceConnector");
-          cfg.put("tasks.max", "1");
-          cfg.put("store.path", location);
-          cfg.put("s3.endpoint", s3.endpoint());
-          cfg.put("s3.path.style.access", "true");
-          cfg.put("collection", topic);
-          cfg.put("topic", "s3-replay");
-          cfg.put("replay.speed", "0");
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .pollInterval(Duration.ofSeconds(1))
-              .ignoreExceptions()
-              .until(() -> put(restPort, "s3-source", cfg) / 100 == 2);
           List<ConsumerRecord<String, String>> replayed =
               SourceIT.consume(
                   kafka.bootstrapServers(),
@@ -261,8 +273,9 @@ class S3ConnectIT {
           assertThat(emitted).as("replayed rows").hasSize((int) total);
           assertThat(emitted.values()).as("each replayed once").containsOnly(1);
         } finally {
-          source.destroy();
-          source.waitFor(30, TimeUnit.SECONDS);
+          for (Process p : sinks) {
+            p.destroy();
+          }
         }
         Verifier.Report report =
             new Verifier(
@@ -291,6 +304,8 @@ class S3ConnectIT {
         }
         compactor.destroy();
         compactor.waitFor(30, TimeUnit.SECONDS);
+        source.destroy();
+        source.waitFor(30, TimeUnit.SECONDS);
       }
     }
   }

@@ -14,9 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pystore.store.log.CommitLog;
 import org.pystore.store.log.Json;
 import org.pystore.store.storage.LocalStorage;
-import org.pystore.store.storage.S3Settings;
-import org.pystore.store.storage.S3Storage;
 import org.pystore.store.storage.Storage;
+import org.pystore.store.storage.StorageProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,40 +80,34 @@ public final class Store {
 
   /**
    * Opens a store at a location: a directory, or {@code s3://bucket/prefix} reached with the
-   * settings the environment gives ({@link S3Settings#fromEnvironment}).
+   * settings the environment gives (pystore-store-s3 on the classpath).
    *
-   * @param location a path or an {@code s3://} URI
+   * @param location a path or a {@code scheme://} URI
    * @param options fsync, checkpoint interval, hooks
    * @return the store
    */
   public static Store open(String location, StoreOptions options) {
-    if (!S3Storage.isS3(location)) {
-      return open(Path.of(location), options);
-    }
-    S3Settings s3;
-    try {
-      s3 = S3Settings.fromEnvironment(System.getenv());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidDataException(e.getMessage());
-    }
-    return open(location, options, s3);
+    return open(location, options, Map.of());
   }
 
   /**
-   * Opens a store at a location: a directory, or {@code s3://bucket/prefix}.
+   * Opens a store at a location: a directory, or a URI whose scheme a {@link StorageProvider} on
+   * the classpath serves ({@code s3://bucket/prefix}).
    *
-   * @param location a path or an {@code s3://} URI
+   * @param location a path or a {@code scheme://} URI
    * @param options fsync, checkpoint interval, hooks
-   * @param s3 how to reach object storage (ignored for a directory)
+   * @param settings the backend's settings by key ({@code s3.endpoint}, ...; see the backend), over
+   *     the environment's; ignored for a directory
    * @return the store
-   * @throws StoreIOException when the bucket is missing, unreachable, or refuses conditional writes
+   * @throws StoreIOException when the location cannot hold a store (a missing bucket, an
+   *     unreachable service, one that overwrites on conditional writes), saying why
    */
-  public static Store open(String location, StoreOptions options, S3Settings s3) {
-    if (!S3Storage.isS3(location)) {
+  public static Store open(String location, StoreOptions options, Map<String, String> settings) {
+    if (StorageProvider.schemeOf(location) == null) {
       return open(Path.of(location), options);
     }
     try {
-      return open(S3Storage.open(location, s3), options);
+      return open(StorageProvider.openLocation(location, settings), options);
     } catch (IOException e) {
       throw new StoreIOException("cannot open store " + location + ": " + e.getMessage(), e);
     }

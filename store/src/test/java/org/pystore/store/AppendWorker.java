@@ -6,8 +6,8 @@ import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * A separate JVM appending to one item: {@code AppendWorker root writerId batches rows
- * [s3-endpoint]}; with an {@code s3://} root, the S3Proxy test credentials reach the endpoint.
+ * A separate JVM appending to one item: {@code AppendWorker root writerId batches rows [s3-endpoint
+ * key secret]}; an {@code s3://} root needs pystore-store-s3 on the classpath.
  */
 public final class AppendWorker {
   private AppendWorker() {}
@@ -18,11 +18,11 @@ public final class AppendWorker {
             ? Store.open(
                 args[0],
                 StoreOptions.defaults(),
-                org.pystore.store.storage.S3Settings.defaults()
-                    .with(args[4], "us-east-1", true)
-                    .withCredentials(
-                        org.pystore.store.storage.S3Proxy.IDENTITY,
-                        org.pystore.store.storage.S3Proxy.CREDENTIAL))
+                java.util.Map.of(
+                    "s3.endpoint", args[4],
+                    "s3.path.style.access", "true",
+                    "s3.access.key.id", args[5],
+                    "s3.secret.access.key", args[6]))
             : Store.open(Path.of(args[0]));
     int writer = Integer.parseInt(args[1]);
     int batches = Integer.parseInt(args[2]);

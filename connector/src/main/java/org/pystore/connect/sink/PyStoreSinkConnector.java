@@ -65,7 +65,9 @@ public final class PyStoreSinkConnector extends SinkConnector {
       byName.put(v.name(), v);
     }
     String store = connectorConfigs.get(PyStoreSinkConfig.STORE_PATH_CONFIG);
-    if (store != null && !store.isBlank() && org.pystore.store.storage.S3Storage.isS3(store)) {
+    if (store != null
+        && !store.isBlank()
+        && (org.pystore.store.storage.StorageProvider.schemeOf(store) != null)) {
       try {
         // reaches the bucket and probes its conditional writes, as every task will
         org.pystore.connect.StorageConfig.open(

@@ -123,7 +123,8 @@ public final class PyStoreSourceConnector extends SourceConnector {
     }
     PyStoreSourceConfig c = new PyStoreSourceConfig(connectorConfigs);
     String store = c.storePath();
-    if (!org.pystore.store.storage.S3Storage.isS3(store) && !Files.isDirectory(Path.of(store))) {
+    if (!(org.pystore.store.storage.StorageProvider.schemeOf(store) != null)
+        && !Files.isDirectory(Path.of(store))) {
       add(
           byName,
           PyStoreSourceConfig.STORE_PATH_CONFIG,

@@ -7,7 +7,7 @@ class LocalStorageTest extends StorageContract {
   @TempDir Path dir;
 
   @Override
-  Storage storage() {
+  protected Storage storage() {
     return new LocalStorage(dir, false);
   }
 }

@@ -20,9 +20,12 @@ import org.junit.jupiter.api.Test;
  * What every {@link Storage} must do, run against each implementation: above all that of racing
  * creators of one key exactly one wins.
  */
-abstract class StorageContract {
+public abstract class StorageContract {
+  /** Above the multipart threshold of object storage backends (8 MiB for S3). */
+  static final int LARGE = 9 * 1024 * 1024;
+
   /** A fresh, empty storage for one test. */
-  abstract Storage storage() throws Exception;
+  protected abstract Storage storage() throws Exception;
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -104,7 +107,7 @@ abstract class StorageContract {
   @Test
   void largeFilesAreWrittenWholeAndReadByRanges() throws Exception {
     Storage s = storage();
-    byte[] data = new byte[S3Storage.PART_BYTES + 1_234_567];
+    byte[] data = new byte[LARGE + 1_234_567];
     new Random(7).nextBytes(data);
     try (NewFile f = s.create("c/i/_staging/big.parquet")) {
       for (int off = 0; off < data.length; off += 100_000) {
@@ -115,7 +118,7 @@ abstract class StorageContract {
     }
     try (ReadableFile r = s.open("c/i/_staging/big.parquet")) {
       assertThat(r.length()).isEqualTo(data.length);
-      for (long pos : new long[] {0, 17, S3Storage.PART_BYTES - 3, data.length - 8}) {
+      for (long pos : new long[] {0, 17, LARGE - 3, data.length - 8}) {
         ByteBuffer b = ByteBuffer.allocate(8);
         r.readFully(pos, b);
         byte[] want = java.util.Arrays.copyOfRange(data, (int) pos, (int) pos + 8);
@@ -130,7 +133,7 @@ abstract class StorageContract {
   void anUnfinishedFileLeavesNothing() throws Exception {
     Storage s = storage();
     NewFile f = s.create("c/i/_staging/p.parquet");
-    f.write(new byte[S3Storage.PART_BYTES + 10]); // a multipart upload under way on S3
+    f.write(new byte[LARGE + 10]); // a multipart upload under way on S3
     f.close();
     assertThat(s.exists("c/i/_staging/p.parquet")).isFalse();
   }

@@ -1,4 +1,4 @@
-package org.pystore.store.storage;
+package org.pystore.store.s3;
 
 import java.net.URI;
 import java.time.Duration;
@@ -28,6 +28,27 @@ public record S3Settings(
     String secretKey,
     int maxAttempts,
     Duration timeout) {
+
+  /** Settings key: the endpoint URL. */
+  public static final String ENDPOINT = "s3.endpoint";
+
+  /** Settings key: the region. */
+  public static final String REGION = "s3.region";
+
+  /** Settings key: path-style access, true or false. */
+  public static final String PATH_STYLE = "s3.path.style.access";
+
+  /** Settings key: an explicit access key id (tests; deployments use the default chain). */
+  public static final String ACCESS_KEY = "s3.access.key.id";
+
+  /** Settings key: the secret going with {@link #ACCESS_KEY}. */
+  public static final String SECRET_KEY = "s3.secret.access.key";
+
+  /** Settings key: attempts per request. */
+  public static final String MAX_ATTEMPTS = "s3.max.attempts";
+
+  /** Settings key: one attempt's limit in milliseconds. */
+  public static final String TIMEOUT_MS = "s3.timeout.ms";
 
   /** Attempts per request by default. */
   public static final int DEFAULT_ATTEMPTS = 6;
@@ -88,6 +109,66 @@ public record S3Settings(
     }
     return new S3Settings(
         endpoint, region, ps.equals("true"), null, null, DEFAULT_ATTEMPTS, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Settings by key over the environment's: a key that is set (not blank) wins over the
+   * environment.
+   *
+   * @param settings keys {@link #ENDPOINT}, {@link #REGION}, {@link #PATH_STYLE}, {@link
+   *     #ACCESS_KEY}, {@link #SECRET_KEY}, {@link #MAX_ATTEMPTS}, {@link #TIMEOUT_MS}
+   * @param env the environment
+   * @return the settings
+   * @throws IllegalArgumentException naming the key that is wrong
+   */
+  public static S3Settings of(Map<String, String> settings, Map<String, String> env) {
+    S3Settings base = fromEnvironment(env);
+    String ps = blankToNull(settings.get(PATH_STYLE));
+    if (ps != null && !ps.equalsIgnoreCase("true") && !ps.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(PATH_STYLE + " is '" + ps + "'; set it to true or false");
+    }
+    S3Settings s =
+        base.with(
+            blankToNull(settings.get(ENDPOINT)),
+            blankToNull(settings.get(REGION)),
+            ps == null ? null : Boolean.valueOf(ps.equalsIgnoreCase("true") || base.pathStyle()));
+    String key = blankToNull(settings.get(ACCESS_KEY));
+    if (key != null || blankToNull(settings.get(SECRET_KEY)) != null) {
+      s = s.withCredentials(key, blankToNull(settings.get(SECRET_KEY)));
+    }
+    String attempts = blankToNull(settings.get(MAX_ATTEMPTS));
+    String timeout = blankToNull(settings.get(TIMEOUT_MS));
+    if (attempts != null || timeout != null) {
+      try {
+        s =
+            s.withRetries(
+                attempts == null ? s.maxAttempts() : Integer.parseInt(attempts),
+                timeout == null ? s.timeout() : Duration.ofMillis(Long.parseLong(timeout)));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            MAX_ATTEMPTS + " and " + TIMEOUT_MS + " take whole numbers: " + e.getMessage());
+      }
+    }
+    return s;
+  }
+
+  /** These settings as keys, for {@link #of} (the secret included: keep the map private). */
+  public Map<String, String> toMap() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    if (endpoint != null) {
+      m.put(ENDPOINT, endpoint);
+    }
+    if (region != null) {
+      m.put(REGION, region);
+    }
+    m.put(PATH_STYLE, Boolean.toString(pathStyle));
+    if (accessKey != null) {
+      m.put(ACCESS_KEY, accessKey);
+      m.put(SECRET_KEY, secretKey);
+    }
+    m.put(MAX_ATTEMPTS, Integer.toString(maxAttempts));
+    m.put(TIMEOUT_MS, Long.toString(timeout.toMillis()));
+    return m;
   }
 
   /** These settings with another endpoint, region and path style (null keeps the current one). */

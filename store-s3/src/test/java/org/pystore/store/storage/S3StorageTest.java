@@ -14,6 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pystore.store.s3.S3Proxy;
+import org.pystore.store.s3.S3Settings;
+import org.pystore.store.s3.S3Storage;
 
 /** The storage contract against S3Proxy, a real S3 server; and what the store refuses. */
 class S3StorageTest extends StorageContract {
@@ -40,15 +43,15 @@ class S3StorageTest extends StorageContract {
   }
 
   @Override
-  Storage storage() throws Exception {
-    S3Storage s = S3Storage.open("s3://" + BUCKET + "/t-" + UUID.randomUUID(), proxy.settings());
+  protected Storage storage() throws Exception {
+    S3Storage s = S3Storage.open("s3://" + BUCKET + "/t-" + UUID.randomUUID(), proxy.s3Settings());
     opened.add(s);
     return s;
   }
 
   @Test
   void aMissingBucketIsNamedAndNeverCreated() {
-    assertThatThrownBy(() -> S3Storage.open("s3://no-such-bucket/p", proxy.settings()))
+    assertThatThrownBy(() -> S3Storage.open("s3://no-such-bucket/p", proxy.s3Settings()))
         .hasMessageContaining("bucket 'no-such-bucket' does not exist")
         .hasMessageContaining("never creates buckets");
     assertThat(proxy.baseDir().resolve("no-such-bucket")).doesNotExist();
@@ -59,20 +62,20 @@ class S3StorageTest extends StorageContract {
     assertThatThrownBy(
             () ->
                 S3Storage.open(
-                    "s3://" + BUCKET + "/p", proxy.settings().withCredentials("nobody", "wrong")))
+                    "s3://" + BUCKET + "/p", proxy.s3Settings().withCredentials("nobody", "wrong")))
         .hasMessageContaining("denied")
         .hasMessageContaining("credentials");
   }
 
   @Test
   void locationsAreParsedAndDescribed() throws Exception {
-    S3Storage s = S3Storage.open("s3://" + BUCKET + "//deep/prefix/", proxy.settings());
+    S3Storage s = S3Storage.open("s3://" + BUCKET + "//deep/prefix/", proxy.s3Settings());
     opened.add(s);
     assertThat(s.describe("")).isEqualTo("s3://" + BUCKET + "/deep/prefix");
     assertThat(s.describe("c/i")).isEqualTo("s3://" + BUCKET + "/deep/prefix/c/i");
     s.replace("c/i/f", new byte[] {1});
     assertThat(proxy.baseDir().resolve(BUCKET).resolve("deep/prefix/c/i/f")).exists();
-    assertThatThrownBy(() -> S3Storage.open("s3:///p", proxy.settings()))
+    assertThatThrownBy(() -> S3Storage.open("s3:///p", proxy.s3Settings()))
         .hasMessageContaining("names no bucket");
   }
 

@@ -1,4 +1,4 @@
-package org.pystore.store.storage;
+package org.pystore.store.s3;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,6 +12,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.NewFile;
+import org.pystore.store.storage.ReadableFile;
+import org.pystore.store.storage.Storage;
+import org.pystore.store.storage.StorageTransientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -55,7 +60,7 @@ public final class S3Storage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(S3Storage.class);
 
   /** Size of the pieces of a multipart upload, and the size from which one is used. */
-  static final int PART_BYTES = 8 * 1024 * 1024;
+  public static final int PART_BYTES = 8 * 1024 * 1024;
 
   /** Smallest ranged read: Parquet reads footers and pages in many small pieces. */
   static final int MIN_READ = 1024 * 1024;

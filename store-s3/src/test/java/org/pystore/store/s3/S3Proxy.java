@@ -1,4 +1,4 @@
-package org.pystore.store.storage;
+package org.pystore.store.s3;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,13 +39,15 @@ public final class S3Proxy implements AutoCloseable {
     for (Path p :
         List.of(
             Path.of("target/s3proxy/s3proxy.jar"),
-            Path.of("../store/target/s3proxy/s3proxy.jar"))) {
+            Path.of("../store-s3/target/s3proxy/s3proxy.jar"),
+            Path.of("bench/target/s3proxy/s3proxy.jar"),
+            Path.of("store-s3/target/s3proxy/s3proxy.jar"))) {
       if (Files.isRegularFile(p)) {
         return p.toAbsolutePath();
       }
     }
     throw new IllegalStateException(
-        "S3Proxy jar not found; build the store module first (mvn -pl store process-test-resources)");
+        "S3Proxy jar not found; build the store-s3 module first (mvn -pl store-s3 process-test-resources)");
   }
 
   /**
@@ -113,11 +115,16 @@ public final class S3Proxy implements AutoCloseable {
   }
 
   /** Settings that reach this server with its test credentials, retrying little. */
-  public S3Settings settings() {
+  public S3Settings s3Settings() {
     return S3Settings.defaults()
         .with(endpoint(), "us-east-1", true)
         .withCredentials(IDENTITY, CREDENTIAL)
         .withRetries(3, Duration.ofSeconds(10));
+  }
+
+  /** The same as keys, for {@code Store.open(location, options, settings)}. */
+  public java.util.Map<String, String> settings() {
+    return s3Settings().toMap();
   }
 
   /** The server's output, for failure messages. */
