@@ -168,6 +168,7 @@ class S3ConnectIT {
       producer.start();
       Process source;
       int restPort;
+      long restartedAt = -1;
       Store store = Store.open(location, StoreOptions.defaults(), s3.settings());
       // a distributed worker replaying the collection from S3, following new commits, with
       // exactly-once source support; the sink must have created the items first
@@ -236,6 +237,7 @@ class S3ConnectIT {
                       dir.resolve("sink.properties")));
         }
         // a graceful restart of the source worker: the replay resumes where it stood
+        restartedAt = WorkerKillIT.committedRows(store, topic);
         source.destroy();
         assertThat(source.waitFor(60, TimeUnit.SECONDS)).isTrue();
         source =
@@ -271,7 +273,26 @@ class S3ConnectIT {
             emitted.merge(seqOf(r.value()), 1, Integer::sum);
           }
           assertThat(emitted).as("replayed rows").hasSize((int) total);
-          assertThat(emitted.values()).as("each replayed once").containsOnly(1);
+          List<Long> twice = new ArrayList<>();
+          emitted.forEach(
+              (q, n) -> {
+                if (n > 1) {
+                  twice.add(q);
+                }
+              });
+          java.util.Collections.sort(twice);
+          List<Long> at = new ArrayList<>();
+          for (ConsumerRecord<String, String> r : replayed) {
+            if (!twice.isEmpty() && seqOf(r.value()) == twice.get(0)) {
+              at.add(r.offset());
+            }
+          }
+          assertThat(twice)
+              .as(
+                  "seqs replayed more than once (%d of them, first at topic offsets %s; source"
+                      + " restarted at %s stored rows, %s replayed records in all)",
+                  twice.size(), at, restartedAt, replayed.size())
+              .isEmpty();
         } finally {
           for (Process p : sinks) {
             p.destroy();
@@ -286,6 +307,16 @@ class S3ConnectIT {
         System.out.println(
             "S3ConnectIT: kills=" + KILLS + " records=" + total + " lost=0 duplicated=0 " + kills);
       } catch (RuntimeException | AssertionError e) {
+        Path keep = ROOT.resolve("connector/target/s3-logs");
+        Files.createDirectories(keep);
+        try (var files = Files.list(dir)) {
+          for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+            Files.copy(
+                f,
+                keep.resolve(f.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
         StringBuilder logs = new StringBuilder();
         try (var files = Files.list(dir)) {
           for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {

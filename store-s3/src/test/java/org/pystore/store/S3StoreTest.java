@@ -381,4 +381,38 @@ class S3StoreTest {
             + cost[60]);
     s3.close();
   }
+
+  /**
+   * A reader keeps reading a part that a writer moves meanwhile (publish, retire: a copy and a
+   * delete on S3), where a local file would survive the rename: the read goes on at its new place.
+   */
+  @Test
+  void aPartMovedWhileItIsReadIsFollowed() throws Exception {
+    S3Storage s3 = S3Storage.open(location, proxy.s3Settings());
+    Store s = Store.open(s3, StoreOptions.defaults());
+    Item item = s.item("c", "big");
+    java.util.Random rnd = new java.util.Random(1);
+    List<GenericRecord> rows = new ArrayList<>();
+    for (int i = 0; i < 150_000; i++) {
+      rows.add(
+          Ticks.tick(
+              Ticks.T0 + i * 1000L, "S" + rnd.nextInt(1000), rnd.nextDouble(), rnd.nextLong()));
+    }
+    item.write(Ticks.SCHEMA, rows, ItemOptions.defaults(), Map.of(), false);
+    org.pystore.store.log.PartInfo part = item.state().parts().values().iterator().next();
+    assertThat(part.bytes()).isGreaterThan(3L << 20); // more than one ranged read
+    PartLocator locator = new PartLocator(s3, "c/big", item.key(), null);
+    try (org.pystore.store.storage.ReadableFile f = locator.open(part, x -> x)) {
+      java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(16);
+      f.readFully(0, head);
+      String key = item.key() + "/" + part.name();
+      byte[] whole = s3.read(key);
+      assertThat(s3.move(key, item.key() + "/_removed/" + part.name())).isTrue();
+      java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(4096);
+      f.readFully(part.bytes() - 4096, tail);
+      assertThat(tail.array())
+          .isEqualTo(java.util.Arrays.copyOfRange(whole, whole.length - 4096, whole.length));
+    }
+    s3.close();
+  }
 }

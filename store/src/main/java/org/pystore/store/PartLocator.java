@@ -48,7 +48,7 @@ final class PartLocator {
         String key = Storage.join(dir, part.name());
         ReadableFile file;
         try {
-          file = storage.open(key);
+          file = new Relocating(part, storage.open(key));
         } catch (NoSuchFileException e) {
           continue;
         } catch (IOException | RuntimeException e) {
@@ -86,6 +86,77 @@ final class PartLocator {
       f.close();
     } catch (IOException e) {
       // read-only handle
+    }
+  }
+
+  /**
+   * A part open for reading that follows the part when a writer moves it meanwhile. On a local disk
+   * an open file survives a rename; on object storage a move is a copy and a delete, so a ranged
+   * read of the old key fails once the delete is done. Parts are immutable and their names unique,
+   * so the same bytes are found under the part's next place: the read goes on there.
+   */
+  private final class Relocating implements ReadableFile {
+    private final PartInfo part;
+    private ReadableFile file;
+
+    Relocating(PartInfo part, ReadableFile file) {
+      this.part = part;
+      this.file = file;
+    }
+
+    @Override
+    public long length() {
+      return file.length();
+    }
+
+    @Override
+    public void readFully(long position, java.nio.ByteBuffer into) throws IOException {
+      for (int attempt = 0; ; attempt++) {
+        int mark = into.position();
+        try {
+          file.readFully(position, into);
+          return;
+        } catch (NoSuchFileException e) {
+          if (attempt >= ROUNDS) {
+            throw e;
+          }
+          into.position(mark);
+          ReadableFile moved = reopen(file.length());
+          if (moved == null) {
+            throw e;
+          }
+          closeQuietly(file);
+          file = moved;
+        }
+      }
+    }
+
+    /** The part under another of its places, with the same length; null when it is nowhere. */
+    private ReadableFile reopen(long length) throws IOException {
+      for (int round = 0; round < ROUNDS; round++) {
+        for (String dir : dirs) {
+          try {
+            ReadableFile f = storage.open(Storage.join(dir, part.name()));
+            if (f.length() == length) {
+              return f;
+            }
+            closeQuietly(f);
+          } catch (NoSuchFileException e) {
+            // not here
+          }
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public String describe() {
+      return file.describe();
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
     }
   }
 

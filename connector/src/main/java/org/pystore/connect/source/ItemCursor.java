@@ -30,7 +30,17 @@ final class ItemCursor implements AutoCloseable {
 
   final Item item;
   final String topic;
+
+  /**
+   * The source partition, keys always in this order: Connect finds committed offsets by the
+   * partition's serialized bytes, and {@code Map.of} iterates in an order that changes from one JVM
+   * to the next, so a restarted worker would look under other bytes and find nothing.
+   */
   final Map<String, String> partition;
+
+  /** The partition with the keys the other way round, as releases before 0.1.0 may have written. */
+  final Map<String, String> legacyPartition;
+
   private final Instant from;
   private final Instant to;
   private final String snapshot;
@@ -52,10 +62,18 @@ final class ItemCursor implements AutoCloseable {
   ItemCursor(Item item, String topic, Instant from, Instant to, String snapshot) {
     this.item = item;
     this.topic = topic;
-    this.partition = Map.of(COLLECTION, item.collectionName(), ITEM, item.name());
+    this.partition = ordered(COLLECTION, item.collectionName(), ITEM, item.name());
+    this.legacyPartition = ordered(ITEM, item.name(), COLLECTION, item.collectionName());
     this.from = from;
     this.to = to;
     this.snapshot = snapshot;
+  }
+
+  private static Map<String, String> ordered(String k1, String v1, String k2, String v2) {
+    Map<String, String> m = new java.util.LinkedHashMap<>(4);
+    m.put(k1, v1);
+    m.put(k2, v2);
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   /** Resumes after a committed offset. */
@@ -191,7 +209,10 @@ final class ItemCursor implements AutoCloseable {
   }
 
   Map<String, Object> offset() {
-    return Map.of(INDEX, lastIndex, POSITION, position);
+    Map<String, Object> m = new java.util.LinkedHashMap<>(4);
+    m.put(INDEX, lastIndex);
+    m.put(POSITION, position);
+    return java.util.Collections.unmodifiableMap(m);
   }
 
   private void closeReader() {

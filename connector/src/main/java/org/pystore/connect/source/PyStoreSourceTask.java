@@ -60,20 +60,43 @@ public final class PyStoreSourceTask extends SourceTask {
       cursors.add(
           new ItemCursor(c.item(name), topic(name), config.from(), config.to(), config.snapshot()));
     }
-    List<Map<String, String>> partitions = new ArrayList<>();
+    Map<Map<String, String>, Map<String, Object>> offsets = committed(cursors, false);
+    List<ItemCursor> without = new ArrayList<>();
     for (ItemCursor cur : cursors) {
-      partitions.add(cur.partition);
+      if (offsets.get(cur.partition) == null) {
+        without.add(cur);
+      }
     }
-    Map<Map<String, String>, Map<String, Object>> offsets =
-        context.offsetStorageReader().offsets(partitions);
+    // offsets an earlier JVM wrote with the partition's keys the other way round (before the
+    // order was fixed); asked apart, since the two forms are equal as maps
+    Map<Map<String, String>, Map<String, Object>> legacy =
+        without.isEmpty() ? Map.of() : committed(without, true);
+    int resumed = 0;
     for (ItemCursor cur : cursors) {
-      cur.resume(offsets == null ? null : offsets.get(cur.partition));
+      Map<String, Object> o = offsets.get(cur.partition);
+      if (o == null) {
+        o = legacy.get(cur.legacyPartition);
+      }
+      cur.resume(o);
+      resumed += o == null ? 0 : 1;
     }
     LOG.info(
-        "source task replays {} items of {} at speed {}",
+        "source task replays {} items of {} at speed {}, {} of them after a committed offset",
         cursors.size(),
         config.collection(),
-        config.speed());
+        config.speed(),
+        resumed);
+  }
+
+  private Map<Map<String, String>, Map<String, Object>> committed(
+      List<ItemCursor> of, boolean legacy) {
+    List<Map<String, String>> partitions = new ArrayList<>();
+    for (ItemCursor cur : of) {
+      partitions.add(legacy ? cur.legacyPartition : cur.partition);
+    }
+    Map<Map<String, String>, Map<String, Object>> found =
+        context.offsetStorageReader().offsets(partitions);
+    return found == null ? Map.of() : found;
   }
 
   String topic(String item) {
