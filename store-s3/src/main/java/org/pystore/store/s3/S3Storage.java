@@ -334,30 +334,22 @@ public final class S3Storage implements Storage {
   public List<FileInfo> list(String dir, String startAfter) throws IOException {
     String p = dirPrefix(dir);
     List<FileInfo> out = new ArrayList<>();
-    ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p);
-    req.delimiter("/");
+    ListObjectsV2Request.Builder req =
+        ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/");
     if (startAfter != null) {
       req.startAfter(p + startAfter);
     }
-    try {
-      String token = null;
-      do {
-        if (token != null) {
-          req.continuationToken(token);
-        }
-        requests.incrementAndGet();
-        ListObjectsV2Response r = client.listObjectsV2(req.build());
-        for (S3Object o : r.contents()) {
-          String name = o.key().substring(p.length());
-          if (!name.isEmpty()) {
-            out.add(new FileInfo(name, o.size(), o.lastModified().toEpochMilli()));
+    pages(
+        req,
+        dir,
+        r -> {
+          for (S3Object o : r.contents()) {
+            String name = o.key().substring(p.length());
+            if (!name.isEmpty()) {
+              out.add(new FileInfo(name, o.size(), o.lastModified().toEpochMilli()));
+            }
           }
-        }
-        token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
-      } while (token != null);
-    } catch (SdkException e) {
-      throw translate(e, describe(dir));
-    }
+        });
     return out;
   }
 
@@ -365,8 +357,30 @@ public final class S3Storage implements Storage {
   public List<String> directories(String dir) throws IOException {
     String p = dirPrefix(dir);
     List<String> out = new ArrayList<>();
-    ListObjectsV2Request.Builder req =
-        ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/");
+    pages(
+        ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/"),
+        dir,
+        r -> {
+          for (CommonPrefix cp : r.commonPrefixes()) {
+            String name = cp.prefix().substring(p.length());
+            if (name.endsWith("/")) {
+              name = name.substring(0, name.length() - 1);
+            }
+            if (!name.isEmpty()) {
+              out.add(name);
+            }
+          }
+        });
+    out.sort(null);
+    return out;
+  }
+
+  /** Runs a listing page by page, handing each page to {@code each}. */
+  private void pages(
+      ListObjectsV2Request.Builder req,
+      String dir,
+      java.util.function.Consumer<ListObjectsV2Response> each)
+      throws IOException {
     try {
       String token = null;
       do {
@@ -375,22 +389,12 @@ public final class S3Storage implements Storage {
         }
         requests.incrementAndGet();
         ListObjectsV2Response r = client.listObjectsV2(req.build());
-        for (CommonPrefix cp : r.commonPrefixes()) {
-          String name = cp.prefix().substring(p.length());
-          if (name.endsWith("/")) {
-            name = name.substring(0, name.length() - 1);
-          }
-          if (!name.isEmpty()) {
-            out.add(name);
-          }
-        }
+        each.accept(r);
         token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
       } while (token != null);
     } catch (SdkException e) {
       throw translate(e, describe(dir));
     }
-    out.sort(null);
-    return out;
   }
 
   @Override
@@ -456,30 +460,20 @@ public final class S3Storage implements Storage {
 
   @Override
   public void deleteTree(String dir) throws IOException {
-    String p = dirPrefix(dir);
-    try {
-      String token = null;
-      do {
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p);
-        if (token != null) {
-          req.continuationToken(token);
-        }
-        requests.incrementAndGet();
-        ListObjectsV2Response r = client.listObjectsV2(req.build());
-        List<ObjectIdentifier> ids = new ArrayList<>();
-        for (S3Object o : r.contents()) {
-          ids.add(ObjectIdentifier.builder().key(o.key()).build());
-        }
-        if (!ids.isEmpty()) {
-          requests.incrementAndGet();
-          client.deleteObjects(
-              d -> d.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
-        }
-        token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
-      } while (token != null);
-    } catch (SdkException e) {
-      throw translate(e, describe(dir));
-    }
+    pages(
+        ListObjectsV2Request.builder().bucket(bucket).prefix(dirPrefix(dir)),
+        dir,
+        r -> {
+          List<ObjectIdentifier> ids = new ArrayList<>();
+          for (S3Object o : r.contents()) {
+            ids.add(ObjectIdentifier.builder().key(o.key()).build());
+          }
+          if (!ids.isEmpty()) {
+            requests.incrementAndGet();
+            client.deleteObjects(
+                d -> d.bucket(bucket).delete(Delete.builder().objects(ids).quiet(true).build()));
+          }
+        });
   }
 
   @Override
