@@ -138,21 +138,25 @@ public final class PyStoreSourceTask extends SourceTask {
         }
       }
     } catch (org.pystore.store.StoreIOException e) {
-      throw new org.apache.kafka.connect.errors.RetriableException(
-          "cannot read the store (" + e.getMessage() + "); the replay resumes where it stood", e);
+      throw retriable(e);
     }
     List<SourceRecord> out = new ArrayList<>();
     try {
       fill(out);
     } catch (org.pystore.store.StoreIOException e) {
       if (out.isEmpty()) {
-        throw new org.apache.kafka.connect.errors.RetriableException(
-            "cannot read the store (" + e.getMessage() + "); the replay resumes where it stood", e);
+        throw retriable(e);
       }
       // every record in out was taken whole: send them, the next poll tries again
     }
     emitted += out.size();
     return out.isEmpty() ? null : out;
+  }
+
+  private static org.apache.kafka.connect.errors.RetriableException retriable(
+      org.pystore.store.StoreIOException e) {
+    return new org.apache.kafka.connect.errors.RetriableException(
+        "cannot read the store (" + e.getMessage() + "); the replay resumes where it stood", e);
   }
 
   private void fill(List<SourceRecord> out) throws InterruptedException {
