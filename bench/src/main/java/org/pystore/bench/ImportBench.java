@@ -20,8 +20,8 @@ import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
-import org.pystore.store.PyStoreImport;
 import org.pystore.store.Store;
+import org.pystore.store.migrate.PyStoreImport;
 import org.pystore.store.storage.LocalStorage;
 
 /**

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pystore.store.ItemOptions;
-import org.pystore.store.PyStoreImport;
+import org.pystore.store.migrate.PyStoreImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -200,12 +200,10 @@ public final class CompactionService implements AutoCloseable {
   /** Items in a scope whose latest commit deleted them. */
   private List<Item> deletedItems(List<String> scope) {
     List<Item> out = new ArrayList<>();
-    for (String c : scope == null ? store.collections() : scope) {
+    for (String c : scope == null ? store.collections(true) : scope) {
       PyCollection col = store.collection(c);
-      if (col.exists()) {
-        for (String name : col.deletedItems()) {
-          out.add(col.item(name));
-        }
+      for (String name : col.deletedItems()) { // none when the collection is not there
+        out.add(col.item(name));
       }
     }
     return out;

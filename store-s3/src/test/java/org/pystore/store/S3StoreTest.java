@@ -30,9 +30,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.pystore.store.migrate.PyStoreImport;
+import org.pystore.store.migrate.PyStoreImportTest;
 import org.pystore.store.s3.S3Proxy;
 import org.pystore.store.s3.S3Storage;
 import org.pystore.store.storage.FaultyStorage;
+import org.pystore.store.storage.NewFile;
 
 /**
  * The store on S3 (S3Proxy, a real S3 server over a directory): writes, reads, snapshots, vacuum,
@@ -124,6 +127,46 @@ class S3StoreTest {
     // a fresh handle (another process) reads the same
     assertThat(Ticks.keys(Ticks.readAll(open().item("ticks", "AAPL"))))
         .isEqualTo(Ticks.keys(Ticks.readAll(item)));
+  }
+
+  @Test
+  void importAdoptsAPyStoreItemCopiedIntoTheBucket(@TempDir Path tmp) throws Exception {
+    // a PyStore item as pyarrow wrote it, copied as it is (aws s3 sync) under the store's prefix
+    Path local = tmp.resolve("AAPL");
+    List<PyStoreImportTest.Tick> source = PyStoreImportTest.pyarrowItem(local);
+    Store s = open();
+    try (Stream<Path> files = Files.list(local)) {
+      for (Path f : files.toList()) {
+        try (NewFile out = s.storage().create("stocks/AAPL/" + f.getFileName())) {
+          out.write(Files.readAllBytes(f));
+          out.finish();
+        }
+      }
+    }
+    Item item = s.item("stocks", "AAPL");
+    assertThat(PyStoreImport.pendingFiles(item))
+        .containsExactly("part.0.parquet", "part.1.parquet", "part.2.parquet", "part.10.parquet");
+    PyStoreImport.Options keepAll =
+        new PyStoreImport.Options(
+            null, null, ItemOptions.defaults().withDedupe(DedupePolicy.NONE), false);
+
+    List<PyStoreImport.ItemReport> reports = new PyStoreImport(s, keepAll, null).importStore();
+
+    assertThat(reports).singleElement().satisfies(r -> assertThat(r.error()).isNull());
+    assertThat(reports.get(0).rows()).isEqualTo(source.size());
+    assertThat(PyStoreImportTest.rows(item))
+        .containsExactlyInAnyOrderElementsOf(PyStoreImportTest.sortedTexts(source, false));
+    assertThat(item.metadata()).containsEntry("source", "yahoo");
+    // plain readers listing the prefix see the store's parts only; PyStore's are set aside
+    assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
+    assertThat(files(item.key()).resolve(PyStoreImport.ORIGINALS).resolve("part.1.parquet"))
+        .exists();
+    assertThat(files(item.key()).resolve("_metadata")).doesNotExist();
+    // run again, or by another process: nothing imported twice
+    assertThat(new PyStoreImport(open(), keepAll, null).importStore())
+        .singleElement()
+        .satisfies(r -> assertThat(r.files()).isZero());
+    assertThat(Ticks.readAll(open().item("stocks", "AAPL"))).hasSize(source.size());
   }
 
   @Test

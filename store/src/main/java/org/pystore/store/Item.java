@@ -1,5 +1,6 @@
 package org.pystore.store;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import org.pystore.store.part.PrefetchingSource;
 import org.pystore.store.read.BoundPredicate;
 import org.pystore.store.read.MergeReader;
 import org.pystore.store.read.Pushdown;
+import org.pystore.store.storage.FileInfo;
 import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,8 @@ public final class Item {
   /** The metadata file PyStore reads, at store and item level. */
   public static final String METADATA_FILE = "pystore_metadata.json";
 
-  static final String LOG_DIR = "_log";
+  /** The commit log's directory inside an item. */
+  public static final String LOG_DIR = "_log";
 
   /**
    * The shortest orphan grace period vacuum accepts: a part staged for a commit that is still under
@@ -81,6 +84,11 @@ public final class Item {
     return store.path().resolve(collection.name()).resolve(name);
   }
 
+  /** The store the item belongs to. */
+  public Store store() {
+    return store;
+  }
+
   /** The item's key in the store's storage ({@code collection/item}). */
   public String key() {
     return dir;
@@ -107,9 +115,23 @@ public final class Item {
   }
 
   private ItemNotFoundException notFound() {
-    return !PyStoreImport.hasParquetFiles(store.storage(), dir)
+    return !hasParquetFiles()
         ? new ItemNotFoundException(collection.name(), name)
         : ItemNotFoundException.pystoreItem(collection.name(), name);
+  }
+
+  /** Whether the item's directory holds Parquet files of its own (a PyStore item not imported). */
+  private boolean hasParquetFiles() {
+    try {
+      for (FileInfo f : Vacuum.parquetFiles(store.storage(), dir)) {
+        if (!f.name().startsWith("_") && !f.name().startsWith(".")) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list " + store.storage().describe(dir), e);
+    }
   }
 
   /**
@@ -384,22 +406,44 @@ public final class Item {
     return log.head().map(ItemState::deleted).orElse(false);
   }
 
-  /** Stages rows as sorted, bucketed parts under {@code _staging/} for {@link #commitImport}. */
-  List<PartInfo> stageRows(
+  /**
+   * Stages rows as sorted, bucketed parts under {@code _staging/} for {@link #commitImport}: the
+   * first step of an import that commits many batches at once (see {@code
+   * org.pystore.store.migrate}). Applications write with {@link #write} and {@link #append}.
+   *
+   * @param rows the rows
+   * @param schema their schema
+   * @param options the item's options (layout, index column)
+   * @return the staged parts, invisible to readers until committed
+   */
+  public List<PartInfo> stageRows(
       Collection<? extends GenericRecord> rows, Schema schema, ItemOptions options) {
     return files.stage(Batch.prepare(rows, schema, options, label), options);
   }
 
-  /** Removes staged parts that will not be committed. */
-  void discardStaged(List<PartInfo> staged) {
+  /**
+   * Removes staged parts that will not be committed.
+   *
+   * @param staged parts {@link #stageRows} returned
+   */
+  public void discardStaged(List<PartInfo> staged) {
     files.discard(staged);
   }
 
   /**
    * Commits parts staged by an import: creates the item, or appends to it. The offsets name the
    * imported files; the commit is refused when another import already committed one of them.
+   *
+   * @param options the options of an item the commit creates
+   * @param schema the staged rows' schema (unified with the item's when appending)
+   * @param staged parts {@link #stageRows} returned
+   * @param metadata user metadata of an item the commit creates
+   * @param offsets what the commit imports, by name, refused when any is committed already
+   * @param info what the log entry records about the import
+   * @return the state after the commit
+   * @throws StaleOffsetsException when another import committed one of the offsets' names
    */
-  ItemState commitImport(
+  public ItemState commitImport(
       ItemOptions options,
       Schema schema,
       List<PartInfo> staged,

@@ -53,10 +53,25 @@ public final class PyCollection {
     return storage.describe(name);
   }
 
-  /** Whether the collection directory exists. */
+  /**
+   * Whether the collection exists: it holds an item that is not deleted (one of ours, or a PyStore
+   * item not imported yet) or a snapshot. A collection whose items were all deleted is gone, even
+   * where the deleted items' logs remain until vacuum (on object storage, which cannot rename the
+   * collection away).
+   */
   public boolean exists() {
     try {
-      return storage.isDirectory(name);
+      for (String n : storage.directories(name)) {
+        if (n.equals(SNAPSHOTS)) {
+          return true;
+        }
+        if (!n.startsWith("_")
+            && !n.startsWith(".")
+            && !CommitLog.endsInDeletion(storage, Storage.join(name, n, Item.LOG_DIR))) {
+          return true;
+        }
+      }
+      return false;
     } catch (IOException e) {
       throw new StoreIOException("cannot look up collection '" + name + "'", e);
     }
@@ -66,10 +81,10 @@ public final class PyCollection {
    * The items, sorted by name.
    *
    * @return item names
-   * @throws CollectionNotFoundException when the collection does not exist
+   * @throws CollectionNotFoundException when the collection directory does not exist
    */
   public List<String> items() {
-    requireExists();
+    requireDirectory(); // a collection whose items were all deleted lists none
     List<String> out = new ArrayList<>();
     try {
       for (String n : storage.directories(name)) {
@@ -155,7 +170,6 @@ public final class PyCollection {
    * @return names, sorted
    */
   public List<String> deletedItems() {
-    requireExists();
     List<String> out = new ArrayList<>();
     try {
       for (String n : storage.directories(name)) {
@@ -378,6 +392,16 @@ public final class PyCollection {
     f.items().forEach((k, v) -> versions.put(k, v.version()));
     return new SnapshotInfo(
         f.name(), Instant.ofEpochMilli(f.created()), versions, f.materialized());
+  }
+
+  private void requireDirectory() {
+    try {
+      if (!storage.isDirectory(name)) {
+        throw new CollectionNotFoundException(name);
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot look up collection '" + name + "'", e);
+    }
   }
 
   private void requireExists() {

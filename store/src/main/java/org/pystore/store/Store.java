@@ -168,10 +168,21 @@ public final class Store {
 
   /** The collections, sorted by name. */
   public List<String> collections() {
+    return collections(false);
+  }
+
+  /**
+   * The collections, sorted by name.
+   *
+   * @param withDeleted also the collections whose items are all deleted but not vacuumed yet (what
+   *     vacuum still has to clean)
+   * @return their names
+   */
+  public List<String> collections(boolean withDeleted) {
     List<String> out = new ArrayList<>();
     try {
       for (String n : storage.directories("")) {
-        if (Names.isValid(n)) {
+        if (Names.isValid(n) && (withDeleted || new PyCollection(this, n).exists())) {
           out.add(n);
         }
       }

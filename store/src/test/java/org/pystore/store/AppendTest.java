@@ -8,16 +8,17 @@ import static org.pystore.store.Ticks.readAll;
 import static org.pystore.store.Ticks.series;
 import static org.pystore.store.Ticks.tick;
 
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.Storage;
 
 /** PyStore's own append cases, and the bug PyStore had: rows dropped by a wrong duplicate check. */
 class AppendTest {
@@ -27,7 +28,7 @@ class AppendTest {
 
   @BeforeEach
   void open() {
-    store = Store.open(root, StoreOptions.defaults().withFsync(false));
+    store = TestStores.open(root, StoreOptions.defaults().withFsync(false));
     item = store.item("ticks", "AAPL");
   }
 
@@ -41,12 +42,12 @@ class AppendTest {
   }
 
   @Test
-  void appendToMissingItemFails() {
+  void appendToMissingItemFails() throws Exception {
     assertThatThrownBy(() -> item.append(series(3, 0)))
         .isInstanceOf(ItemNotFoundException.class)
         .hasMessageContaining("ticks/AAPL")
         .hasMessageContaining("write");
-    assertThat(Files.exists(root.resolve("ticks/AAPL/_log"))).isFalse();
+    assertThat(store.storage().isDirectory("ticks/AAPL/_log")).isFalse();
   }
 
   @Test
@@ -147,7 +148,9 @@ class AppendTest {
         false);
     item.append(series(3, 10));
     assertThat(item.metadata()).containsEntry("source", "test").containsEntry("n", 3);
-    assertThat(Files.readString(root.resolve("ticks/AAPL/pystore_metadata.json")))
+    assertThat(
+            new String(
+                store.storage().read("ticks/AAPL/pystore_metadata.json"), StandardCharsets.UTF_8))
         .contains("\"source\"")
         .contains("\"_updated\"");
   }
@@ -155,18 +158,14 @@ class AppendTest {
   @Test
   void appendNeverRewritesExistingParts() throws Exception {
     item.write(Ticks.SCHEMA, series(100, 0), ItemOptions.defaults(), Map.of(), false);
-    Path part;
-    try (Stream<Path> s = Files.list(item.path())) {
-      part = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
-    }
-    long modified = Files.getLastModifiedTime(part).toMillis();
-    byte[] before = Files.readAllBytes(part);
+    Storage storage = store.storage();
+    String part = Storage.join(item.key(), TestStores.visibleParts(item).iterator().next());
+    FileInfo was = storage.stat(part).orElseThrow();
+    byte[] before = storage.read(part);
     item.append(series(100, 50));
-    assertThat(Files.readAllBytes(part)).isEqualTo(before);
-    assertThat(Files.getLastModifiedTime(part).toMillis()).isEqualTo(modified);
-    try (Stream<Path> s = Files.list(item.path())) {
-      assertThat(s.filter(p -> p.toString().endsWith(".parquet")).count()).isEqualTo(2);
-    }
+    assertThat(storage.read(part)).isEqualTo(before);
+    assertThat(storage.stat(part).orElseThrow().modifiedMillis()).isEqualTo(was.modifiedMillis());
+    assertThat(TestStores.visibleParts(item)).hasSize(2);
   }
 
   @Test
@@ -192,9 +191,7 @@ class AppendTest {
     assertThat(readAll(item)).hasSize(2);
     assertThat(item.metadata()).containsEntry("v", "2");
     // pandas sees exactly the live parts: the replaced one moved aside
-    try (Stream<Path> s = Files.list(item.path())) {
-      assertThat(s.filter(p -> p.toString().endsWith(".parquet")).count()).isEqualTo(1);
-    }
+    assertThat(TestStores.visibleParts(item)).hasSize(1);
     // a read pinned to the old version still works
     assertThat(readAll(item, ReadOptions.all().atVersion(0))).hasSize(3);
   }

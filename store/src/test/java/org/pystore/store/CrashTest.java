@@ -3,19 +3,18 @@ package org.pystore.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pystore.store.part.PartReader;
+import org.pystore.store.storage.ReadableFile;
+import org.pystore.store.storage.Storage;
 
 /**
  * A write that dies at any step leaves the item reading as before or as after, never between; a
@@ -45,31 +44,29 @@ class CrashTest {
             });
   }
 
-  private Set<String> visibleParts(Item item) throws Exception {
-    try (Stream<Path> s = Files.list(item.path())) {
-      return s.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".parquet"))
-          .collect(Collectors.toSet());
-    }
+  private Set<String> visibleParts(Item item) {
+    return TestStores.visibleParts(item);
   }
 
   private void assertNoPartialVisibleFile(Item item) throws Exception {
     for (String name : visibleParts(item)) {
-      PartReader.footer(item.path().resolve(name)); // throws on a partial file
+      try (ReadableFile f = item.store().storage().open(Storage.join(item.key(), name))) {
+        PartReader.footer(f); // throws on a partial file
+      }
     }
   }
 
   @ParameterizedTest
   @MethodSource("org.pystore.store.Faults#appendSteps")
   void appendCrashAtEveryStep(CommitStep step) throws Exception {
-    Store.open(root)
+    TestStores.open(root)
         .item("c", "i")
         .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
-    Item crashing = Store.open(root, crashingAt(step)).item("c", "i");
+    Item crashing = TestStores.open(root, crashingAt(step)).item("c", "i");
     assertThatThrownBy(() -> crashing.append(Ticks.series(10, 100)))
         .isInstanceOf(SimulatedCrash.class);
 
-    Item item = Store.open(root).item("c", "i"); // a new process
+    Item item = TestStores.open(root).item("c", "i"); // a new process
     boolean committed = step.afterCommit();
     assertThat(Ticks.readAll(item)).hasSize(committed ? 20 : 10);
     assertThat(item.state().version()).isEqualTo(committed ? 1 : 0);
@@ -86,16 +83,16 @@ class CrashTest {
   @ParameterizedTest
   @MethodSource("org.pystore.store.Faults#replaceSteps")
   void overwriteCrashAtEveryStep(CommitStep step) throws Exception {
-    Store.open(root)
+    TestStores.open(root)
         .item("c", "i")
         .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
-    Item crashing = Store.open(root, crashingAt(step)).item("c", "i");
+    Item crashing = TestStores.open(root, crashingAt(step)).item("c", "i");
     assertThatThrownBy(
             () ->
                 crashing.write(
                     Ticks.SCHEMA, Ticks.series(3, 50), ItemOptions.defaults(), Map.of(), true))
         .isInstanceOf(SimulatedCrash.class);
-    Item item = Store.open(root).item("c", "i");
+    Item item = TestStores.open(root).item("c", "i");
     boolean committed = step.afterCommit();
     List<Long> ts = Ticks.readAll(item).stream().map(r -> (Long) r.get("ts")).toList();
     assertThat(ts).hasSize(committed ? 3 : 10);
@@ -116,13 +113,13 @@ class CrashTest {
         "LOG_CHECKPOINT"
       })
   void aStorageFaultAtAnyStepFailsCleanlyOrCommitsWhole(CommitStep step) throws Exception {
-    Store.open(root)
+    TestStores.open(root)
         .item("c", "i")
         .write(Ticks.SCHEMA, Ticks.series(10, 0), ItemOptions.defaults(), Map.of(), false);
     Faults faults = new Faults().failNext(step, 1);
     // a checkpoint every commit, so that LOG_CHECKPOINT is reached by this one
     Item faulty =
-        Store.open(root, StoreOptions.defaults().withCheckpointInterval(1).withHook(faults))
+        TestStores.open(root, StoreOptions.defaults().withCheckpointInterval(1).withHook(faults))
             .item("c", "i");
     boolean threw;
     try {
@@ -134,7 +131,7 @@ class CrashTest {
     assertThat(faults.injected()).as("the fault was injected").isEqualTo(1);
     assertThat(threw).as("failed <=> not committed").isEqualTo(!step.afterCommit());
 
-    Item item = Store.open(root).item("c", "i");
+    Item item = TestStores.open(root).item("c", "i");
     List<Long> ts = Ticks.readAll(item).stream().map(r -> (Long) r.get("ts")).toList();
     assertThat(ts).hasSize(threw ? 10 : 3);
     assertThat(item.state().version()).isEqualTo(threw ? 0 : 1);
@@ -146,7 +143,8 @@ class CrashTest {
     assertThat(visibleParts(item)).isEqualTo(item.state().parts().keySet());
     assertThat(Ticks.readAll(item)).hasSize(threw ? 12 : 5);
     if (!threw) {
-      assertThat(item.path().resolve(Item.METADATA_FILE)).exists();
+      assertThat(item.store().storage().exists(Storage.join(item.key(), Item.METADATA_FILE)))
+          .isTrue();
     }
   }
 }

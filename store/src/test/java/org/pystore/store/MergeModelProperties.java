@@ -53,7 +53,7 @@ class MergeModelProperties {
               ? List.of("sym")
               : List.of();
       ItemOptions options = ItemOptions.defaults().withDedupe(policy).withKeyColumns(keys);
-      Item item = Store.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
+      Item item = TestStores.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
       List<List<Row>> committed = new ArrayList<>();
       List<Long> versions = new ArrayList<>();
       for (List<Row> batch : batches) {

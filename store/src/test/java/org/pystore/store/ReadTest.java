@@ -24,7 +24,7 @@ class ReadTest {
 
   @BeforeEach
   void setUp() {
-    item = Store.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
+    item = TestStores.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
     List<GenericRecord> rows = new ArrayList<>();
     for (int d = 0; d < 5; d++) {
       for (int h = 0; h < 24; h++) {
@@ -74,7 +74,7 @@ class ReadTest {
 
   @Test
   void lastPolicyDecidesBeforeValueFilters() {
-    Item last = Store.open(root).item("c", "last");
+    Item last = TestStores.open(root).item("c", "last");
     ItemOptions o =
         ItemOptions.defaults().withDedupe(DedupePolicy.LAST).withKeyColumns(List.of("sym"));
     last.write(Ticks.SCHEMA, List.of(tick(T0, "A", 15, 1)), o, Map.of(), false);
@@ -142,7 +142,7 @@ class ReadTest {
 
   @Test
   void bucketsFollowTheConfiguredZoneAndGranularity() {
-    Item ny = Store.open(root).item("c", "ny");
+    Item ny = TestStores.open(root).item("c", "ny");
     // 2024-01-02T03:00Z is still 2024-01-01 in New York
     ny.write(
         Ticks.SCHEMA,
@@ -153,7 +153,7 @@ class ReadTest {
     assertThat(ny.state().parts().values())
         .extracting(p -> p.bucket())
         .containsExactlyInAnyOrder("20240101", "20240102");
-    Item hourly = Store.open(root).item("c", "hourly");
+    Item hourly = TestStores.open(root).item("c", "hourly");
     hourly.write(
         Ticks.SCHEMA,
         readAll(item).subList(0, 5),
@@ -161,7 +161,7 @@ class ReadTest {
         Map.of(),
         false);
     assertThat(hourly.state().parts()).hasSize(5);
-    Item monthly = Store.open(root).item("c", "monthly");
+    Item monthly = TestStores.open(root).item("c", "monthly");
     monthly.write(
         Ticks.SCHEMA,
         readAll(item),

@@ -32,7 +32,7 @@ class SchemaEvolutionTest {
 
   @BeforeEach
   void setUp() {
-    item = Store.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
+    item = TestStores.open(root, StoreOptions.defaults().withFsync(false)).item("c", "i");
     GenericData.Record r = new GenericData.Record(V1);
     r.put("ts", T0);
     r.put("qty", 7);

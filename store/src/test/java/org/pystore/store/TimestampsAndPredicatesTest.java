@@ -89,7 +89,7 @@ class TimestampsAndPredicatesTest {
 
   @Test
   void filtersOnEveryFilterableTypeAndMicrosIndex() {
-    Item item = Store.open(root).item("c", "typed");
+    Item item = TestStores.open(root).item("c", "typed");
     List<GenericRecord> rows = new ArrayList<>();
     long base = IndexUnit.MICROS.fromInstant(Instant.parse("2024-01-02T00:00:00Z"));
     for (int k = 0; k < 10; k++) {

@@ -68,7 +68,7 @@ class TypesTest {
 
   @Test
   void everyTypeRoundTrips() {
-    Item item = Store.open(root).item("c", "types");
+    Item item = TestStores.open(root).item("c", "types");
     GenericData.Record inner = new GenericData.Record(INNER);
     inner.put("venue", "XNAS");
     inner.put("lot", null);

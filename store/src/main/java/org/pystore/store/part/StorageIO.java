@@ -14,14 +14,19 @@ import org.pystore.store.storage.NewFile;
 import org.pystore.store.storage.ReadableFile;
 
 /** Parquet's file interfaces over the storage SPI. */
-final class StorageIO {
+public final class StorageIO {
   private StorageIO() {}
 
   /** A Parquet input over one open file; streams have their own positions. */
-  static final class Input implements InputFile, AutoCloseable {
+  public static final class Input implements InputFile, AutoCloseable {
     private final ReadableFile file;
 
-    Input(ReadableFile file) {
+    /**
+     * A Parquet input over an open file, closed with it.
+     *
+     * @param file the file
+     */
+    public Input(ReadableFile file) {
       this.file = file;
     }
 

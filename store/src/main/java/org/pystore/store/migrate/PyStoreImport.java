@@ -1,10 +1,7 @@
-package org.pystore.store;
+package org.pystore.store.migrate;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,9 +14,25 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
+import org.pystore.store.CollectionNotFoundException;
+import org.pystore.store.CommitHook;
+import org.pystore.store.CommitStep;
+import org.pystore.store.ConcurrentCommitException;
+import org.pystore.store.InvalidDataException;
+import org.pystore.store.Item;
+import org.pystore.store.ItemNotFoundException;
+import org.pystore.store.ItemOptions;
+import org.pystore.store.NotFoundException;
+import org.pystore.store.PyStoreException;
+import org.pystore.store.Schemas;
+import org.pystore.store.StaleOffsetsException;
+import org.pystore.store.Store;
+import org.pystore.store.StoreIOException;
 import org.pystore.store.log.ItemState;
 import org.pystore.store.log.Json;
 import org.pystore.store.log.PartInfo;
+import org.pystore.store.storage.FileInfo;
+import org.pystore.store.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,11 +117,13 @@ public final class PyStoreImport {
   }
 
   private final Store store;
+  private final Storage storage;
   private final Options options;
   private final Consumer<String> progress;
 
   /**
-   * An importer into a store (the PyStore store directory itself: adoption is in place).
+   * An importer into a store (the PyStore store itself, on a local disk or copied to object
+   * storage: adoption is in place).
    *
    * @param store the store
    * @param options how to import
@@ -116,6 +131,7 @@ public final class PyStoreImport {
    */
   public PyStoreImport(Store store, Options options, Consumer<String> progress) {
     this.store = store;
+    this.storage = store.storage();
     this.options = options;
     this.progress = progress == null ? line -> {} : progress;
   }
@@ -126,7 +142,7 @@ public final class PyStoreImport {
    */
   public List<ItemReport> importStore() {
     List<ItemReport> out = new ArrayList<>();
-    for (String c : subdirs(store.path())) {
+    for (String c : subdirs("")) {
       out.addAll(importCollection(c));
     }
     return out;
@@ -134,14 +150,13 @@ public final class PyStoreImport {
 
   /** Imports every PyStore item of a collection; an item that fails is reported, others go on. */
   public List<ItemReport> importCollection(String collection) {
-    Path dir = store.path().resolve(collection);
-    if (!Files.isDirectory(dir)) {
+    if (!isDirectory(collection)) {
       throw new CollectionNotFoundException(collection);
     }
     List<ItemReport> out = new ArrayList<>();
-    for (String item : subdirs(dir)) {
-      Path itemDir = dir.resolve(item);
-      if (parquetFiles(itemDir).isEmpty() && !Files.isDirectory(itemDir.resolve(Item.LOG_DIR))) {
+    for (String item : subdirs(collection)) {
+      String itemDir = Storage.join(collection, item);
+      if (parquetFiles(itemDir).isEmpty() && !isDirectory(Storage.join(itemDir, Item.LOG_DIR))) {
         continue; // neither a PyStore item nor one of ours
       }
       try {
@@ -164,8 +179,8 @@ public final class PyStoreImport {
   public ItemReport importItem(String collection, String itemName) {
     Item item = store.item(collection, itemName);
     String label = collection + "/" + itemName;
-    Path dir = item.path();
-    if (!Files.isDirectory(dir)) {
+    String dir = item.key();
+    if (!isDirectory(dir)) {
       throw new ItemNotFoundException(collection, itemName);
     }
     ItemState state = item.exists() ? item.state() : null;
@@ -177,7 +192,7 @@ public final class PyStoreImport {
       }
       if (state == null && pending.recovered.isEmpty()) {
         throw new InvalidDataException(
-            "no Parquet files in " + dir + " to import: is it a PyStore item?");
+            "no Parquet files in " + item.location() + " to import: is it a PyStore item?");
       }
       return new ItemReport(
           label,
@@ -194,11 +209,11 @@ public final class PyStoreImport {
     }
     if (options.dryRun) {
       long rows = 0;
-      for (Path f : pending.files) {
+      for (String f : pending.files) {
         try {
-          rows += PandasFile.open(f, options.indexColumn).rows;
+          rows += PandasFile.open(storage, Storage.join(dir, f), options.indexColumn).rows;
         } catch (IOException e) {
-          throw unreadable(f, e);
+          throw unreadable(storage.describe(Storage.join(dir, f)), e);
         }
       }
       return new ItemReport(
@@ -228,12 +243,11 @@ public final class PyStoreImport {
     // read before anything is staged: an unreadable metadata file fails the item untouched
     Map<String, byte[]> originalsMeta = new LinkedHashMap<>();
     Map<String, Object> metadata = state == null ? userMetadata(dir, originalsMeta) : null;
-    Path current = null;
+    String current = null;
     try {
-      for (Path f : pending.files) {
-        current = f;
-        String name = f.getFileName().toString();
-        PandasFile pf = PandasFile.open(f, options.indexColumn);
+      for (String name : pending.files) {
+        current = Storage.join(dir, name);
+        PandasFile pf = PandasFile.open(storage, current, options.indexColumn);
         PandasFile.Rows r = pf.read(epoch, itemOptions == null ? null : itemOptions.indexColumn());
         if (pf.epochIndex() && epoch == null) {
           epoch = r.epoch();
@@ -263,7 +277,7 @@ public final class PyStoreImport {
           spanning.add(name);
         }
         rows += r.rows().size();
-        offsets.put(pending.keys.get(f), (long) r.rows().size());
+        offsets.put(pending.keys.get(name), (long) r.rows().size());
         progress.accept(
             String.format(
                 "%s: %s, %d rows%s%s",
@@ -275,11 +289,11 @@ public final class PyStoreImport {
       }
     } catch (IOException e) {
       item.discardStaged(staged);
-      if (current != null && !Files.exists(current)) {
+      if (current != null && !exists(current)) {
         throw new ConcurrentCommitException(
             label
                 + ": "
-                + current.getFileName()
+                + Storage.name(current)
                 + " disappeared while importing (moved by another import?); nothing was"
                 + " committed by this one: run the import again to pick up what is left");
       }
@@ -292,7 +306,7 @@ public final class PyStoreImport {
       throw new InvalidDataException(
           label
               + ": cannot read "
-              + current
+              + storage.describe(current)
               + " ("
               + e.getMessage()
               + "); nothing was imported: fix or remove that file, then import again");
@@ -314,7 +328,7 @@ public final class PyStoreImport {
               + ": another import committed some of these PyStore files meanwhile; nothing was"
               + " committed by this one: run the import again to pick up what is left");
     }
-    List<Path> imported = new ArrayList<>(pending.files);
+    List<String> imported = new ArrayList<>(pending.files);
     imported.addAll(pending.recovered);
     moveAside(dir, imported, originalsMeta, store.options().hook());
     LOG.info(
@@ -347,68 +361,52 @@ public final class PyStoreImport {
    * @return file names, in part order
    */
   public static List<String> pendingFiles(Item item) {
-    if (!Files.isDirectory(item.path())) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (Path p : pending(item.path(), item.exists() ? item.state() : null).files) {
-      out.add(p.getFileName().toString());
-    }
-    return out;
+    PyStoreImport lister = new PyStoreImport(item.store(), Options.defaults(), null);
+    return lister.pending(item.key(), item.exists() ? item.state() : null).files;
   }
 
   /**
-   * Files to import, files an interrupted import committed but did not move aside, and the name
-   * under which a commit records each file, taken when the files are listed.
+   * Files to import, files an interrupted import committed but did not move aside (names in the
+   * item's directory), and the name under which a commit records each file, taken when the files
+   * are listed.
    */
-  private record Pending(List<Path> files, List<Path> recovered, Map<Path, String> keys) {}
+  private record Pending(List<String> files, List<String> recovered, Map<String, String> keys) {}
 
-  private static Pending pending(Path dir, ItemState state) {
-    List<Path> files = new ArrayList<>();
-    List<Path> recovered = new ArrayList<>();
-    Map<Path, String> keys = new LinkedHashMap<>();
-    for (Path f : parquetFiles(dir)) {
-      String n = f.getFileName().toString();
-      if (state != null && state.parts().containsKey(n)) {
+  private Pending pending(String dir, ItemState state) {
+    List<String> files = new ArrayList<>();
+    List<String> recovered = new ArrayList<>();
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (FileInfo f : parquetFiles(dir)) {
+      if (state != null && state.parts().containsKey(f.name())) {
         continue;
       }
-      String key = key(f);
-      if (key == null) {
-        continue; // moved away since listed (another import)
-      }
-      keys.put(f, key);
+      String key = KEY_PREFIX + f.name() + ":" + f.size();
+      keys.put(f.name(), key);
       if (state != null && state.offsets().containsKey(key)) {
-        recovered.add(f);
+        recovered.add(f.name());
       } else {
-        files.add(f);
+        files.add(f.name());
       }
     }
     return new Pending(files, recovered, keys);
   }
 
-  /** The name under which a commit records an imported file (its name and size), or null. */
-  private static String key(Path f) {
-    try {
-      return KEY_PREFIX + f.getFileName() + ":" + Files.size(f);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException e) {
-      throw new StoreIOException("cannot read the size of " + f, e);
-    }
-  }
-
   /** PyStore's user metadata (keys not starting with '_'); the files' bytes are kept. */
-  private static Map<String, Object> userMetadata(Path dir, Map<String, byte[]> keep) {
+  private Map<String, Object> userMetadata(String dir, Map<String, byte[]> keep) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String name : METADATA_FILES) {
-      Path f = dir.resolve(name);
-      if (!Files.isRegularFile(f)) {
-        continue;
-      }
+      String f = Storage.join(dir, name);
+      byte[] bytes;
       try {
-        byte[] bytes = Files.readAllBytes(f);
-        keep.put(name, bytes);
-        if (out.isEmpty()) {
+        bytes = storage.read(f);
+      } catch (NoSuchFileException e) {
+        continue;
+      } catch (IOException e) {
+        throw new StoreIOException("cannot read " + storage.describe(f), e);
+      }
+      keep.put(name, bytes);
+      if (out.isEmpty()) {
+        try {
           @SuppressWarnings("unchecked")
           Map<String, Object> m = Json.parse(bytes, Map.class);
           m.forEach(
@@ -417,44 +415,37 @@ public final class PyStoreImport {
                   out.put(k, v);
                 }
               });
+        } catch (IOException e) {
+          throw new InvalidDataException(
+              storage.describe(f)
+                  + " is not readable JSON ("
+                  + e.getMessage()
+                  + "); fix or remove it and import again");
         }
-      } catch (IOException e) {
-        throw new InvalidDataException(
-            f
-                + " is not readable JSON ("
-                + e.getMessage()
-                + "); fix or remove it and import again");
       }
     }
     return out;
   }
 
   /** After the commit: PyStore's parts and dask's summary files go where readers don't look. */
-  private static void moveAside(
-      Path dir, List<Path> parts, Map<String, byte[]> metadata, CommitHook hook) {
-    Path originals = dir.resolve(ORIGINALS);
+  private void moveAside(
+      String dir, List<String> parts, Map<String, byte[]> metadata, CommitHook hook) {
+    String originals = Storage.join(dir, ORIGINALS);
     try {
-      List<Path> move = new ArrayList<>(parts);
+      List<String> move = new ArrayList<>(parts);
       for (String n : DASK_FILES) {
-        if (Files.exists(dir.resolve(n))) {
-          move.add(dir.resolve(n));
+        if (storage.exists(Storage.join(dir, n))) {
+          move.add(n);
         }
       }
-      if (move.isEmpty() && (metadata == null || metadata.isEmpty())) {
-        return;
-      }
-      Files.createDirectories(originals);
-      for (Path p : move) {
-        hook.at(CommitStep.IMPORT_MOVE, dir.toString());
-        try {
-          Files.move(p, free(originals.resolve(p.getFileName().toString())));
-        } catch (java.nio.file.NoSuchFileException gone) {
-          // another run moved it already
-        }
+      for (String n : move) {
+        hook.at(CommitStep.IMPORT_MOVE, storage.describe(dir));
+        // false: another run moved it already
+        storage.move(Storage.join(dir, n), free(Storage.join(originals, n)));
       }
       if (metadata != null) {
         for (Map.Entry<String, byte[]> m : metadata.entrySet()) {
-          Files.write(free(originals.resolve(m.getKey())), m.getValue());
+          storage.replace(free(Storage.join(originals, m.getKey())), m.getValue());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -462,62 +453,46 @@ public final class PyStoreImport {
       LOG.warn(
           "{}: imported, but moving the PyStore files to {} failed ({}); run the import again to"
               + " finish",
-          dir,
+          storage.describe(dir),
           ORIGINALS,
           e.toString());
     }
   }
 
   /** A name in the originals folder not taken yet (a file PyStore rewrote is kept twice). */
-  private static Path free(Path p) {
-    Path candidate = p;
-    for (int n = 1; Files.exists(candidate); n++) {
-      candidate = p.resolveSibling(p.getFileName() + "." + n);
+  private String free(String key) throws IOException {
+    String candidate = key;
+    for (int n = 1; storage.exists(candidate); n++) {
+      candidate = key + "." + n;
     }
     return candidate;
   }
 
-  private static InvalidDataException unreadable(Path f, IOException e) {
+  private static InvalidDataException unreadable(String where, IOException e) {
     return new InvalidDataException(
-        f + " is not a readable Parquet file (" + e.getMessage() + "); nothing was imported");
+        where + " is not a readable Parquet file (" + e.getMessage() + "); nothing was imported");
   }
 
   /** Top-level {@code *.parquet} files PyStore and dask wrote, in part order (part.2 < part.10). */
-  static List<Path> parquetFiles(Path dir) {
-    List<Path> out = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return out;
-    }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.parquet")) {
-      for (Path p : ds) {
-        String n = p.getFileName().toString();
-        if (!n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(p)) {
-          out.add(p);
-        }
-      }
-    } catch (IOException e) {
-      throw new StoreIOException("cannot list " + dir, e);
-    }
-    out.sort(Comparator.comparing((Path p) -> partNumber(p)).thenComparing(Path::toString));
-    return out;
-  }
-
-  /** Whether an item directory holds Parquet files of its own (a PyStore item not imported). */
-  static boolean hasParquetFiles(org.pystore.store.storage.Storage storage, String dir) {
+  private List<FileInfo> parquetFiles(String dir) {
+    List<FileInfo> out = new ArrayList<>();
     try {
-      for (org.pystore.store.storage.FileInfo f : Vacuum.parquetFiles(storage, dir)) {
-        if (!f.name().startsWith("_") && !f.name().startsWith(".")) {
-          return true;
+      for (FileInfo f : storage.list(dir)) {
+        String n = f.name();
+        if (n.endsWith(".parquet") && !n.startsWith("_") && !n.startsWith(".")) {
+          out.add(f);
         }
       }
-      return false;
     } catch (IOException e) {
       throw new StoreIOException("cannot list " + storage.describe(dir), e);
     }
+    out.sort(
+        Comparator.comparing((FileInfo f) -> partNumber(f.name())).thenComparing(FileInfo::name));
+    return out;
   }
 
-  private static long partNumber(Path p) {
-    Matcher m = NUMBER.matcher(p.getFileName().toString());
+  private static long partNumber(String name) {
+    Matcher m = NUMBER.matcher(name);
     long last = -1;
     while (m.find()) {
       try {
@@ -529,19 +504,34 @@ public final class PyStoreImport {
     return last;
   }
 
-  private static List<String> subdirs(Path dir) {
+  /** The subdirectories of a directory, but private ones; a name the store refuses is reported. */
+  private List<String> subdirs(String dir) {
     List<String> out = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
-      for (Path p : ds) {
-        String n = p.getFileName().toString();
+    try {
+      for (String n : storage.directories(dir)) {
         if (!n.startsWith("_") && !n.startsWith(".")) {
-          out.add(n); // a name the store refuses is reported by the import, not skipped
+          out.add(n);
         }
       }
     } catch (IOException e) {
-      throw new StoreIOException("cannot list " + dir, e);
+      throw new StoreIOException("cannot list " + storage.describe(dir), e);
     }
-    out.sort(null);
     return out;
+  }
+
+  private boolean isDirectory(String dir) {
+    try {
+      return storage.isDirectory(dir);
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list " + storage.describe(dir), e);
+    }
+  }
+
+  private boolean exists(String key) {
+    try {
+      return storage.exists(key);
+    } catch (IOException e) {
+      throw new StoreIOException("cannot read " + storage.describe(key), e);
+    }
   }
 }

@@ -1,4 +1,4 @@
-package org.pystore.store;
+package org.pystore.store.migrate;
 
 import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
 import static org.apache.parquet.schema.LogicalTypeAnnotation.timestampType;
@@ -39,13 +39,24 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pystore.store.CommitStep;
+import org.pystore.store.ConcurrentCommitException;
+import org.pystore.store.DedupePolicy;
+import org.pystore.store.Faults;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.InvalidDataException;
+import org.pystore.store.Item;
+import org.pystore.store.ItemOptions;
+import org.pystore.store.RowReader;
+import org.pystore.store.Store;
+import org.pystore.store.StoreOptions;
 
 /**
  * Import of PyStore items. The fixtures are written the way pandas writes them through dask: one
  * {@code part.N.parquet} per partition, the index as a column named in the {@code pandas} key-value
  * metadata, dask's {@code _metadata}/{@code _common_metadata}, PyStore's {@code metadata.json}.
  */
-class PyStoreImportTest {
+public class PyStoreImportTest {
   @TempDir Path dir;
 
   private static final long DAY = 86_400_000_000_000L;
@@ -53,7 +64,7 @@ class PyStoreImportTest {
       Instant.parse("2024-03-04T00:00:00Z").getEpochSecond() * 1_000_000_000L;
 
   /** One source row: index in epoch nanoseconds and its values. */
-  record Tick(long ts, double close, double adj, long volume, String symbol) {
+  public record Tick(long ts, double close, double adj, long volume, String symbol) {
     String text() {
       return ts + "|" + close + "|" + adj + "|" + volume + "|" + symbol;
     }
@@ -136,8 +147,14 @@ class PyStoreImportTest {
     return new Tick(ts, 100 + i * 0.25, 99 + i * 0.25, 1000L + i, i % 2 == 0 ? "AAPL" : "MSFT");
   }
 
-  /** A PyStore item: a sorted part, an unsorted one, one spanning two days, duplicates. */
-  private List<Tick> pyarrowItem(Path item) throws IOException {
+  /**
+   * Writes a PyStore item as pyarrow does: a sorted part, an unsorted one, one spanning two days,
+   * duplicates, dask's summary files and PyStore's metadata.
+   *
+   * @param item the item's directory
+   * @return its rows
+   */
+  public static List<Tick> pyarrowItem(Path item) throws IOException {
     List<Tick> p0 = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       p0.add(tick(T0 + i * 1_000_000_000L, i));
@@ -168,7 +185,8 @@ class PyStoreImportTest {
     return all;
   }
 
-  private static List<String> rows(Item item) {
+  /** An item's rows as the texts {@link Tick#text} gives. */
+  public static List<String> rows(Item item) {
     List<String> out = new ArrayList<>();
     try (RowReader r = item.read()) {
       while (r.hasNext()) {
@@ -188,7 +206,8 @@ class PyStoreImportTest {
     return out;
   }
 
-  private static List<String> sortedTexts(List<Tick> ticks, boolean distinct) {
+  /** Rows' texts in index order, or only the first of equal rows. */
+  public static List<String> sortedTexts(List<Tick> ticks, boolean distinct) {
     List<Tick> sorted = new ArrayList<>(ticks);
     sorted.sort(java.util.Comparator.comparingLong(Tick::ts));
     List<String> out = new ArrayList<>();

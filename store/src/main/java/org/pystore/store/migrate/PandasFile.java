@@ -1,10 +1,9 @@
-package org.pystore.store;
+package org.pystore.store.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,13 +23,17 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
+import org.pystore.store.IndexUnit;
+import org.pystore.store.InvalidDataException;
+import org.pystore.store.Schemas;
 import org.pystore.store.log.Json;
+import org.pystore.store.part.StorageIO;
+import org.pystore.store.storage.Storage;
 
 /**
  * One Parquet file written by pandas through pyarrow or fastparquet (a PyStore/dask part), read
@@ -87,7 +90,12 @@ final class PandasFile {
     }
   }
 
-  final Path file;
+  private final Storage storage;
+  private final String key;
+
+  /** Where the file is, for messages. */
+  final String file;
+
   final MessageType parquet;
   final long rows;
 
@@ -99,8 +107,16 @@ final class PandasFile {
   private final List<String> renamed = new ArrayList<>();
 
   private PandasFile(
-      Path file, MessageType parquet, long rows, String creator, String indexSource, String name) {
-    this.file = file;
+      Storage storage,
+      String key,
+      MessageType parquet,
+      long rows,
+      String creator,
+      String indexSource,
+      String name) {
+    this.storage = storage;
+    this.key = key;
+    this.file = storage.describe(key);
     this.parquet = parquet;
     this.rows = rows;
     this.creator = creator;
@@ -111,18 +127,20 @@ final class PandasFile {
   /**
    * Reads a file's footer and finds its index column.
    *
-   * @param file the Parquet file
+   * @param storage where the file is
+   * @param key the Parquet file
    * @param indexColumn the column to use as the index, or null for the pandas index
    * @return the file, not yet read
    * @throws InvalidDataException when the file names no usable index
    * @throws IOException when the file is not readable Parquet
    */
-  static PandasFile open(Path file, String indexColumn) throws IOException {
+  static PandasFile open(Storage storage, String key, String indexColumn) throws IOException {
+    String file = storage.describe(key);
     MessageType schema;
     long rows;
     Map<String, String> kv;
-    try (ParquetFileReader r =
-        ParquetFileReader.open(new LocalInputFile(file), ParquetReadOptions.builder().build())) {
+    try (StorageIO.Input in = new StorageIO.Input(storage.open(key));
+        ParquetFileReader r = ParquetFileReader.open(in, ParquetReadOptions.builder().build())) {
       schema = r.getFooter().getFileMetaData().getSchema();
       kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
       rows = r.getRecordCount();
@@ -164,7 +182,7 @@ final class PandasFile {
     if (name == null || UNNAMED_INDEX.contains(name)) {
       name = "index";
     }
-    return new PandasFile(file, schema, rows, creator, source, name);
+    return new PandasFile(storage, key, schema, rows, creator, source, name);
   }
 
   private static List<String> names(MessageType schema) {
@@ -233,7 +251,8 @@ final class PandasFile {
     List<GenericRecord> out = new ArrayList<>((int) Math.min(rows, Integer.MAX_VALUE));
     long previous = Long.MIN_VALUE;
     boolean sorted = true;
-    try (ParquetReader<Group> reader = new GroupReader(new LocalInputFile(file)).build()) {
+    try (StorageIO.Input in = new StorageIO.Input(storage.open(key));
+        ParquetReader<Group> reader = new GroupReader(in).build()) {
       int r = 0;
       for (Group g = reader.read(); g != null; g = reader.read(), r++) {
         if (g.getFieldRepetitionCount(indexPos) == 0) {
