@@ -24,11 +24,13 @@ import org.pystore.store.Item;
 import org.pystore.store.ItemOptions;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
+import org.pystore.store.s3.S3Proxy;
 
 /**
  * End-to-end sink throughput of one task for an 8-column tick, as JSON with schemas and as
  * schemaless JSON, beside a plain consumer reading the same topic and the store engine writing the
- * same rows directly, all in one run on an in-process broker and worker.
+ * same rows directly, all in one run on an in-process broker and worker; and the schemaless sink
+ * again into a bucket of S3Proxy (a real S3 server over the local disk), beside the local store.
  */
 final class SinkBench {
   private final Path dir;
@@ -83,8 +85,15 @@ final class SinkBench {
       double direct = direct(ticks);
       double converterSchemas = converterAlone(ticks, true);
       double converterFree = converterAlone(ticks, false);
-      double sinkSchemas = sink(connect, "json-schemas", true);
-      double sinkFree = sink(connect, "json-free", false);
+      double sinkSchemas = sink(connect, "json-schemas", true, null);
+      double sinkFree = sink(connect, "json-free", false, null);
+      double sinkS3;
+      try (S3Proxy proxy = S3Proxy.start(dir.resolve("s3"), "bench")) {
+        // credentials through the default chain, as a worker gets them (system properties here)
+        System.setProperty("aws.accessKeyId", S3Proxy.IDENTITY);
+        System.setProperty("aws.secretAccessKey", S3Proxy.CREDENTIAL);
+        sinkS3 = sink(connect, "json-free", false, proxy);
+      }
       double slower = Math.min(consumer, direct);
       System.out.printf(
           Locale.ROOT, "reference: plain consumer (bytes) %,12.0f records/s%n", consumer);
@@ -103,6 +112,12 @@ final class SinkBench {
       report("sink, schemaless JSON", sinkFree, schemalessBytes, slower);
       System.out.printf(
           Locale.ROOT, "%-26s %.2fx the converter alone%n", "", sinkFree / converterFree);
+      report("sink, schemaless, on S3", sinkS3, schemalessBytes, slower);
+      System.out.printf(
+          Locale.ROOT,
+          "%-26s %.2fx the same sink into a local store (S3Proxy on 127.0.0.1)%n",
+          "",
+          sinkS3 / sinkFree);
     }
   }
 
@@ -206,13 +221,22 @@ final class SinkBench {
     return ticks.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private double sink(EmbeddedConnect connect, String topic, boolean schemas) throws Exception {
-    String name = "bench-" + topic;
+  /** The sink's rate into a local store, or into S3Proxy's bucket when {@code s3} is given. */
+  private double sink(EmbeddedConnect connect, String topic, boolean schemas, S3Proxy s3)
+      throws Exception {
+    String name = "bench-" + topic + (s3 == null ? "" : "-s3");
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
     c.put("tasks.max", "1");
     c.put("topics", topic);
-    c.put("store.path", dir.resolve("sink-" + topic).toString());
+    if (s3 == null) {
+      c.put("store.path", dir.resolve("sink-" + topic).toString());
+    } else {
+      c.put("store.path", "s3://bench/sink-" + topic);
+      c.put("s3.endpoint", s3.endpoint());
+      c.put("s3.region", "us-east-1");
+      c.put("s3.path.style.access", "true");
+    }
     c.put("index.field", "ts");
     c.put("item.field", "sym");
     c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
