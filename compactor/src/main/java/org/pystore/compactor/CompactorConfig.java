@@ -17,6 +17,7 @@ import java.util.TimeZone;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pystore.store.s3.S3Settings;
 import org.quartz.CronExpression;
 
 /**
@@ -208,9 +209,13 @@ public record CompactorConfig(
     Map<String, String> s3 = new LinkedHashMap<>();
     String endpoint = take(rest, S3_ENDPOINT, "");
     if (!endpoint.isEmpty()) {
-      if (!endpoint.matches("(?i)https?://[^/\\s]+(/.*)?")) {
+      if (!S3Settings.isEndpoint(endpoint)) {
         throw new IllegalArgumentException(
-            S3_ENDPOINT + "='" + endpoint + "' is not a URL; write it as http(s)://host[:port]");
+            S3_ENDPOINT
+                + "='"
+                + endpoint
+                + "' is not a URL; write it as "
+                + S3Settings.ENDPOINT_FORM);
       }
       s3.put(S3_ENDPOINT, endpoint);
     }

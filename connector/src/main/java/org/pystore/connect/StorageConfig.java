@@ -8,6 +8,7 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
+import org.pystore.store.s3.S3Settings;
 
 /**
  * The keys both connectors take to reach a store on object storage ({@code store.path=s3://...}).
@@ -34,14 +35,14 @@ public final class StorageConfig {
     @Override
     public void ensureValid(String name, Object value) {
       String v = value == null ? "" : value.toString().trim();
-      if (!v.isEmpty() && !v.matches("(?i)https?://[^/\\s]+(/.*)?")) {
-        throw new ConfigException(name, value, "write it as http(s)://host[:port]");
+      if (!v.isEmpty() && !S3Settings.isEndpoint(v)) {
+        throw new ConfigException(name, value, "write it as " + S3Settings.ENDPOINT_FORM);
       }
     }
 
     @Override
     public String toString() {
-      return "empty, or http(s)://host[:port]";
+      return "empty, or " + S3Settings.ENDPOINT_FORM;
     }
   }
 

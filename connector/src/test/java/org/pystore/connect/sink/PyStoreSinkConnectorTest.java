@@ -51,6 +51,16 @@ class PyStoreSinkConnectorTest {
         .anyMatch(e -> e.contains("index column"));
     assertThat(errors(Map.of("store.path", dir.toString(), "flush.records", "0"), "flush.records"))
         .isNotEmpty();
+    for (String bad : List.of("ftp://host", "localhost:9000", "http://", "not a url")) {
+      assertThat(errors(Map.of("store.path", dir.toString(), "s3.endpoint", bad), "s3.endpoint"))
+          .as(bad)
+          .anyMatch(e -> e.contains("http(s)://host[:port]"));
+    }
+    assertThat(
+            errors(
+                Map.of("store.path", dir.toString(), "s3.endpoint", "https://s3.example:9000/"),
+                "s3.endpoint"))
+        .isEmpty();
   }
 
   @Test

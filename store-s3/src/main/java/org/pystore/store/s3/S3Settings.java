@@ -63,20 +63,32 @@ public record S3Settings(
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("s3 timeout must be positive, not " + timeout);
     }
-    if (endpoint != null) {
-      URI u;
-      try {
-        u = new URI(endpoint);
-      } catch (java.net.URISyntaxException e) {
-        u = null;
-      }
-      if (u == null || u.getScheme() == null || u.getHost() == null) {
-        throw new IllegalArgumentException(
-            "s3 endpoint '" + endpoint + "' is not a URL; write it as http(s)://host[:port]");
-      }
+    if (endpoint != null && !isEndpoint(endpoint)) {
+      throw new IllegalArgumentException(
+          "s3 endpoint '" + endpoint + "' is not a URL; write it as " + ENDPOINT_FORM);
     }
     if ((accessKey == null) != (secretKey == null)) {
       throw new IllegalArgumentException("give both the s3 access key and secret key, or neither");
+    }
+  }
+
+  /** How an endpoint is written, for messages. */
+  public static final String ENDPOINT_FORM = "http(s)://host[:port]";
+
+  /**
+   * Whether a text is an endpoint the SDK can use: an {@code http} or {@code https} URL with a
+   * host. The one check behind the connectors', the compactor's and the CLI's settings.
+   *
+   * @param endpoint the text
+   * @return true when it is one
+   */
+  public static boolean isEndpoint(String endpoint) {
+    try {
+      URI u = new URI(endpoint.trim());
+      return u.getHost() != null
+          && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()));
+    } catch (java.net.URISyntaxException e) {
+      return false;
     }
   }
 
