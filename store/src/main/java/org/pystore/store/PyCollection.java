@@ -81,10 +81,10 @@ public final class PyCollection {
    * The items, sorted by name.
    *
    * @return item names
-   * @throws CollectionNotFoundException when the collection directory does not exist
+   * @throws CollectionNotFoundException when the collection does not exist (see {@link #exists})
    */
   public List<String> items() {
-    requireDirectory(); // a collection whose items were all deleted lists none
+    requireExists();
     List<String> out = new ArrayList<>();
     try {
       for (String n : storage.directories(name)) {
@@ -392,16 +392,6 @@ public final class PyCollection {
     f.items().forEach((k, v) -> versions.put(k, v.version()));
     return new SnapshotInfo(
         f.name(), Instant.ofEpochMilli(f.created()), versions, f.materialized());
-  }
-
-  private void requireDirectory() {
-    try {
-      if (!storage.isDirectory(name)) {
-        throw new CollectionNotFoundException(name);
-      }
-    } catch (IOException e) {
-      throw new StoreIOException("cannot look up collection '" + name + "'", e);
-    }
   }
 
   private void requireExists() {
