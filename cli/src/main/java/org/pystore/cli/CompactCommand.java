@@ -9,6 +9,7 @@ import org.pystore.compactor.Plan;
 import org.pystore.compactor.TaskResult;
 import org.pystore.store.Item;
 import org.pystore.store.Store;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,18 +54,14 @@ final class CompactCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Scope scope = Scope.parse(spec.commandLine(), target);
+    CommandLine cmd = spec.commandLine();
+    CompactionOptions base = CompactionOptions.defaults().withVacuum(false);
+    CompactionOptions sized =
+        Usage.option(cmd, "--target-bytes", () -> base.withTargetBytes(targetBytes));
+    CompactionOptions counted =
+        Usage.option(cmd, "--min-parts", () -> sized.withMinParts(minParts));
+    CompactionOptions options = Usage.option(cmd, "--threads", () -> counted.withThreads(threads));
     Store store = top.openStore();
-    CompactionOptions options;
-    try {
-      options =
-          CompactionOptions.defaults()
-              .withTargetBytes(targetBytes)
-              .withMinParts(minParts)
-              .withThreads(threads)
-              .withVacuum(false);
-    } catch (IllegalArgumentException e) {
-      throw new UserException(e.getMessage());
-    }
     try (CompactionService service = new CompactionService(store, options)) {
       List<Item> items = service.items(scope.collections(), scope.item());
       int merges = 0;

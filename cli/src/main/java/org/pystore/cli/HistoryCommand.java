@@ -23,14 +23,15 @@ final class HistoryCommand implements Callable<Integer> {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
     for (HistoryEntry h : address.open(top.openStore()).history()) {
       System.out.printf(
-          "%d %s %s rows_added=%d rows_removed=%d parts_added=%d parts_removed=%d%n",
+          "%d %s %s rows_added=%d rows_removed=%d parts_added=%d parts_removed=%d readable=%s%n",
           h.version(),
           h.operation(),
           h.time(),
           h.rowsAdded(),
           h.rowsRemoved(),
           h.partsAdded(),
-          h.partsRemoved());
+          h.partsRemoved(),
+          h.readable());
     }
     return 0;
   }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.pystore.store.ItemOptions;
+import org.pystore.store.Store;
 import org.pystore.store.migrate.PyStoreImport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,16 +52,16 @@ final class ImportCommand implements Callable<Integer> {
   public Integer call() {
     Scope scope = Scope.parse(spec.commandLine(), target);
     ItemOptions options = layout.options(null, List.of());
-    PyStoreImport importer;
-    try {
-      importer =
-          new PyStoreImport(
-              top.openStore(),
-              new PyStoreImport.Options(index, epochUnit, options, dryRun),
-              line -> System.err.println("  " + line));
-    } catch (org.pystore.store.InvalidDataException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    PyStoreImport.Options how =
+        Usage.option(
+            spec.commandLine(),
+            "--epoch-unit",
+            () -> new PyStoreImport.Options(index, epochUnit, options, dryRun));
+    Store store = top.openStore(); // the PyStore store must exist
+    if (!dryRun) {
+      store = top.openOrCreateStore(); // a real import adds pystore_metadata.json to it
     }
+    PyStoreImport importer = new PyStoreImport(store, how, line -> System.err.println("  " + line));
     List<PyStoreImport.ItemReport> reports =
         scope.collection() == null
             ? importer.importStore()

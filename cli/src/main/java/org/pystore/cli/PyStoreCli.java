@@ -1,6 +1,7 @@
 package org.pystore.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import org.pystore.store.PyStoreException;
 import org.pystore.store.Store;
 import org.pystore.store.StoreOptions;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
       VacuumCommand.class,
       ImportCommand.class,
       DeleteCommand.class,
-      VerifyCommand.class
+      VerifyCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class PyStoreCli {
   /** The environment variable naming the store when {@code --store} is not given. */
@@ -52,8 +55,17 @@ public final class PyStoreCli {
       scope = CommandLine.ScopeType.INHERIT)
   String store;
 
-  /** The store this invocation works on. */
+  /** The store this invocation works on, which must exist: only writes create a store. */
   Store openStore() {
+    return Store.openExisting(location(), StoreOptions.defaults(), Map.of());
+  }
+
+  /** The store an item is written into, created when missing. */
+  Store openOrCreateStore() {
+    return Store.open(location(), StoreOptions.defaults());
+  }
+
+  private String location() {
     String location = store;
     if (location == null) {
       String env = System.getenv(STORE_ENV);
@@ -67,18 +79,37 @@ public final class PyStoreCli {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--store is empty: give a directory or s3://bucket/prefix");
     }
-    return Store.open(location, StoreOptions.defaults());
+    return location;
   }
 
   /** Builds the command line with our error handling. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new PyStoreCli());
+    withHelp(cli);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          // the one line that says what is wrong, a suggestion for a mistyped command or option,
+          // and where the help is; not the whole usage text
+          CommandLine cmd = ex.getCommandLine();
+          PrintWriter err = cmd.getErr();
+          err.println("pystore: " + oneLine(ex.getMessage()));
+          String near = suggestion(ex);
+          if (near != null) {
+            err.println("Did you mean '" + near + "'?");
+          }
+          err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+          return CommandLine.ExitCode.USAGE;
+        });
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
-          if (ex instanceof CommandLine.ParameterException) {
-            err.println("pystore: " + ex.getMessage());
+          if (ex instanceof CommandLine.ParameterException pe) {
+            err.println("pystore: " + oneLine(ex.getMessage()));
+            err.println(
+                "Run '"
+                    + pe.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for usage.");
             return CommandLine.ExitCode.USAGE;
           }
           if (ex instanceof PyStoreException || ex instanceof UserException) {
@@ -88,6 +119,72 @@ public final class PyStoreCli {
           throw ex;
         });
     return cli;
+  }
+
+  /**
+   * {@code -h, --help} on every subcommand ({@code --version} is taken: it selects an item's
+   * version), so that {@code pystore read --help} shows help even without the item it needs.
+   */
+  private static void withHelp(CommandLine cmd) {
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      if (sub.getCommand() instanceof CommandLine.HelpCommand) {
+        continue;
+      }
+      if (!sub.getCommandSpec().optionsMap().containsKey("--help")) {
+        sub.getCommandSpec()
+            .addOption(
+                CommandLine.Model.OptionSpec.builder("-h", "--help")
+                    .usageHelp(true)
+                    .description("Show this help message and exit.")
+                    .build());
+      }
+      withHelp(sub);
+    }
+  }
+
+  /** The command or option nearest a mistyped one (at most two edits away), or null. */
+  static String suggestion(CommandLine.ParameterException ex) {
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+      return null;
+    }
+    String typed = u.getUnmatched().get(0);
+    CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+    java.util.Collection<String> names =
+        typed.startsWith("-") ? spec.optionsMap().keySet() : spec.subcommands().keySet();
+    String best = null;
+    int bestDistance = 3;
+    for (String n : names) {
+      int d = distance(typed, n);
+      if (d < bestDistance) {
+        best = n;
+        bestDistance = d;
+      }
+    }
+    return best == null ? null : typed.startsWith("-") ? best : spec.qualifiedName() + " " + best;
+  }
+
+  /** Edit distance (insertions, deletions, substitutions, swaps of neighbours). */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   static String oneLine(String s) {

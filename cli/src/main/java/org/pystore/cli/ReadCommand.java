@@ -21,6 +21,7 @@ import org.pystore.store.ReadOptions;
 import org.pystore.store.RowReader;
 import org.pystore.store.Timestamps;
 import org.pystore.store.log.Json;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +52,12 @@ final class ReadCommand implements Callable<Integer> {
       description = "First instant, inclusive (ISO-8601; no offset means UTC).")
   String from;
 
-  @Option(names = "--to", paramLabel = "T", description = "Last instant, inclusive.")
+  @Option(
+      names = "--to",
+      paramLabel = "T",
+      description =
+          "Last instant, inclusive; a date (or a partial timestamp: 2024-01, 2024-01-03T10)"
+              + " means the end of that period, as in pandas .loc.")
   String to;
 
   @Option(
@@ -89,24 +95,42 @@ final class ReadCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
+    CommandLine cmd = spec.commandLine();
+    ItemAddress address = ItemAddress.parse(cmd, target);
+    java.time.Instant start =
+        from == null ? null : Usage.option(cmd, "--from", () -> Timestamps.parse(from));
+    java.time.Instant end =
+        to == null ? null : Usage.option(cmd, "--to", () -> Timestamps.parseEnd(to));
+    List<Predicate> filters = new ArrayList<>();
+    for (String w : where) {
+      filters.add(Usage.option(cmd, "--where", () -> Predicate.parse(w)));
+    }
+    List<String> cols = new ArrayList<>();
+    for (String c : columns) {
+      if (!c.isBlank()) {
+        cols.add(c.trim()); // "price, size" as typed
+      }
+    }
+    if (pin != null && pin.version != null && pin.version < 0) {
+      throw Usage.bad(cmd, "--version", "a version is 0 or more, not " + pin.version);
+    }
+    if (limit != null && limit < 0) {
+      throw Usage.bad(cmd, "--limit", "give 0 or more rows, not " + limit);
+    }
     Item item = address.open(top.openStore());
     ReadOptions opts =
         new ReadOptions(
-            from == null ? null : Timestamps.parse(from),
-            to == null ? null : Timestamps.parse(to),
-            columns,
-            where.stream().map(Predicate::parse).toList(),
+            start,
+            end,
+            cols,
+            filters,
             pin == null ? null : pin.version,
             pin == null ? null : pin.snapshot,
             limit == null ? -1 : limit);
-    String index =
-        (pin != null && pin.version != null ? item.state(pin.version) : item.state())
-            .options()
-            .indexColumn();
     Writer out =
         new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     try (RowReader rows = item.read(opts)) {
+      String index = rows.indexColumn(); // as of the version or snapshot read
       List<Schema.Field> fields = new ArrayList<>();
       fields.add(rows.schema().getField(index));
       for (Schema.Field f : rows.schema().getFields()) {

@@ -37,11 +37,11 @@ final class SnapshotCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Names.check("collection", collection);
-    PyCollection c = top.openStore().collection(collection);
     if (action != Action.LIST && name == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "snapshot " + action.name().toLowerCase() + " needs a NAME");
     }
+    PyCollection c = top.openStore().collection(collection);
     switch (action) {
       case CREATE:
         SnapshotInfo s = c.createSnapshot(name);

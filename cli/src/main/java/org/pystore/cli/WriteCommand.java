@@ -52,7 +52,7 @@ final class WriteCommand implements Callable<Integer> {
     CsvInput.Loaded in =
         CsvInput.load(
             source.csv, source.index, source.indexUnit(), source.schema(), null, IndexUnit.NANOS);
-    Item item = address.open(top.openStore());
+    Item item = address.open(top.openOrCreateStore());
     Map<String, Object> meta = new LinkedHashMap<>(metadata);
     CommitResult r =
         item.write(

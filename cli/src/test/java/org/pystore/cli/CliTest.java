@@ -22,6 +22,17 @@ class CliTest {
   record Run(int code, String out, String err) {}
 
   Run run(String... args) {
+    List<String> all = new ArrayList<>(List.of("--store", dir.resolve("store").toString()));
+    all.addAll(List.of(args));
+    return execute(all);
+  }
+
+  /** Runs without --store (and so with $PYSTORE_STORE, unset in the build). */
+  Run runWithoutStore(String... args) {
+    return execute(List.of(args));
+  }
+
+  private static Run execute(List<String> all) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -29,8 +40,6 @@ class CliTest {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      List<String> all = new ArrayList<>(List.of("--store", dir.resolve("store").toString()));
-      all.addAll(List.of(args));
       int code = PyStoreCli.commandLine().execute(all.toArray(String[]::new));
       return new Run(
           code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

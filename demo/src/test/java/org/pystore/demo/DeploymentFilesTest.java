@@ -132,7 +132,18 @@ class DeploymentFilesTest {
     }
     Map<String, String> forSource = new HashMap<>(source);
     Path store = dir.resolve("store");
-    Files.createDirectories(store.resolve("ticks"));
+    org.apache.avro.Schema tick =
+        org.apache.avro.SchemaBuilder.record("tick")
+            .fields()
+            .name("ts")
+            .type(
+                org.apache.avro.LogicalTypes.timestampMicros()
+                    .addToSchema(org.apache.avro.Schema.create(org.apache.avro.Schema.Type.LONG)))
+            .noDefault()
+            .endRecord();
+    org.pystore.store.Store.open(store)
+        .item("ticks", "AAPL")
+        .write(tick, List.of(), org.pystore.store.ItemOptions.defaults(), Map.of(), false);
     forSource.put("store.path", store.toString()); // the source checks the collection exists
     for (ConfigValue v : new PyStoreSourceConnector().validate(forSource).configValues()) {
       assertThat(v.errorMessages()).as(v.name()).isEmpty();

@@ -13,6 +13,7 @@ import java.time.Instant;
  * @param partsAdded parts added
  * @param partsRemoved parts removed
  * @param writer process that committed
+ * @param readable whether the version can still be read (false once vacuum deleted parts it needs)
  */
 public record HistoryEntry(
     long version,
@@ -22,4 +23,5 @@ public record HistoryEntry(
     long rowsRemoved,
     int partsAdded,
     int partsRemoved,
-    String writer) {}
+    String writer,
+    boolean readable) {}

@@ -115,9 +115,13 @@ public final class Item {
   }
 
   private ItemNotFoundException notFound() {
-    return !hasParquetFiles()
+    if (hasParquetFiles()) {
+      return ItemNotFoundException.pystoreItem(collection.name(), name);
+    }
+    String twin = store.nearName(collection, name);
+    return twin == null
         ? new ItemNotFoundException(collection.name(), name)
-        : ItemNotFoundException.pystoreItem(collection.name(), name);
+        : ItemNotFoundException.near(collection.name(), name, twin);
   }
 
   /** Whether the item's directory holds Parquet files of its own (a PyStore item not imported). */
@@ -171,6 +175,7 @@ public final class Item {
         options.withIndexColumn(Schemas.indexColumn(schema, options.indexColumn()));
     Schema itemSchema = Schemas.forNewItem(schema, resolved);
     Map<String, Object> meta = metadata == null ? Map.of() : new LinkedHashMap<>(metadata);
+    meta.keySet().forEach(Item::checkUserKey);
     boolean existed = exists();
     if (!overwrite && existed) {
       throw new ItemExistsException(collection.name(), name); // before writing any part
@@ -590,14 +595,32 @@ public final class Item {
     }
   }
 
+  /** Refuses a user metadata key the store keeps for itself. */
+  private static void checkUserKey(String key) {
+    if (key.startsWith("_")) {
+      throw new InvalidDataException(
+          "metadata key '"
+              + key
+              + "' is refused: keys starting with '_' are the store's own (such as _updated);"
+              + " pick a name without the leading '_'");
+    }
+  }
+
   /**
-   * Replaces some user metadata keys (others are kept), in one commit.
+   * Replaces some user metadata keys (others are kept), in one commit; none when nothing would
+   * change.
    *
    * @param changes keys to set; a null value removes the key
-   * @return the new version
+   * @return the new version, or the current one when nothing would change
    */
   public long updateMetadata(Map<String, Object> changes) {
-    state();
+    changes.keySet().forEach(Item::checkUserKey);
+    ItemState current = state();
+    Map<String, Object> wanted = new LinkedHashMap<>(current.metadata());
+    changes.forEach((k, v) -> wanted.compute(k, (key, old) -> v));
+    if (wanted.equals(current.metadata())) {
+      return current.version(); // nothing changes: no commit
+    }
     ItemState after =
         log.commit(
             (latest, version) -> {
@@ -606,12 +629,6 @@ public final class Item {
               }
               Map<String, Object> m = new LinkedHashMap<>(latest.metadata());
               for (Map.Entry<String, Object> e : changes.entrySet()) {
-                if (e.getKey().startsWith("_")) {
-                  throw new InvalidDataException(
-                      "metadata key '"
-                          + e.getKey()
-                          + "' is refused: keys starting with '_' are the store's own");
-                }
                 if (e.getValue() == null) {
                   m.remove(e.getKey());
                 } else {
@@ -679,6 +696,20 @@ public final class Item {
               : null;
     } else if (opts.version() != null) {
       s = state(opts.version());
+      ItemState latest = state();
+      if (s.version() != latest.version() && !presentParts().containsAll(s.parts().keySet())) {
+        snapshotDir = pinnedCopies().get(s.version()); // a snapshot's links keep the parts
+      }
+      if (s.version() != latest.version()
+          && snapshotDir == null
+          && !presentParts().containsAll(s.parts().keySet())) {
+        long oldest = latest.version();
+        List<HistoryEntry> versions = history();
+        for (int i = versions.size() - 1; i >= 0 && versions.get(i).readable(); i--) {
+          oldest = versions.get(i).version(); // the readable run that ends at the latest
+        }
+        throw new VersionVacuumedException(label, s.version(), oldest, latest.version());
+      }
     } else {
       s = state();
     }
@@ -745,6 +776,44 @@ public final class Item {
     return new MergeReader(spec, opener(snapshotDir, readSchema, pushdown));
   }
 
+  /**
+   * The versions of this item that materialized snapshots pin, with the snapshot directory whose
+   * hard links keep their parts after vacuum (the first snapshot, by name, for each version).
+   */
+  private Map<Long, String> pinnedCopies() {
+    Map<Long, String> out = new HashMap<>();
+    if (!collection.exists()) {
+      return out;
+    }
+    for (SnapshotInfo snap : collection.snapshots()) {
+      Long v = snap.versions().get(name);
+      if (v != null && snap.materialized()) {
+        out.putIfAbsent(
+            v, Storage.join(collection.name(), PyCollection.SNAPSHOTS, snap.name(), name));
+      }
+    }
+    return out;
+  }
+
+  /** The names of the item's part files present anywhere a read finds them (one listing each). */
+  private Set<String> presentParts() {
+    Set<String> out = new java.util.HashSet<>();
+    try {
+      for (String d :
+          List.of(
+              dir,
+              Storage.join(dir, PartLocator.STAGING),
+              Storage.join(dir, PartLocator.REMOVED))) {
+        for (FileInfo f : store.storage().list(d)) {
+          out.add(f.name());
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list " + store.storage().describe(dir), e);
+    }
+    return out;
+  }
+
   private static long ceil(IndexUnit unit, Instant t) {
     long v = unit.fromInstant(t);
     return unit.toInstant(v).isBefore(t) ? v + 1 : v;
@@ -755,6 +824,9 @@ public final class Item {
     state();
     List<HistoryEntry> out = new ArrayList<>();
     Map<String, Long> rowsByPart = new HashMap<>();
+    Set<String> present = presentParts();
+    Map<Long, String> pinned = null; // looked up once a version lacks parts
+    int gone = 0; // live parts of the version that vacuum deleted
     for (LogEntry e : log.entries()) {
       long added = 0;
       for (PartInfo p : e.add()) {
@@ -764,9 +836,20 @@ public final class Item {
       for (String r : e.remove()) {
         Long n = rowsByPart.remove(r);
         removedRows += n == null ? 0 : n;
+        gone -= n != null && !present.contains(r) ? 1 : 0;
       }
       for (PartInfo p : e.add()) {
         rowsByPart.put(p.name(), p.rows());
+        gone += present.contains(p.name()) ? 0 : 1;
+      }
+      if (ItemState.DELETE.equals(e.operation())) {
+        rowsByPart.clear();
+        gone = 0;
+      }
+      boolean readable = gone == 0;
+      if (!readable) {
+        pinned = pinned == null ? pinnedCopies() : pinned;
+        readable = pinned.containsKey(e.version());
       }
       out.add(
           new HistoryEntry(
@@ -777,7 +860,8 @@ public final class Item {
               removedRows,
               e.add().size(),
               e.remove().size(),
-              e.writer()));
+              e.writer(),
+              readable));
     }
     return out;
   }

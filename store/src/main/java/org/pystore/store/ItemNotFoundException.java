@@ -8,6 +8,20 @@ public class ItemNotFoundException extends NotFoundException {
     super(message(collection, item));
   }
 
+  /** A missing item with the name of one that differs only in case or Unicode normalization. */
+  static ItemNotFoundException near(String collection, String item, String twin) {
+    return new ItemNotFoundException(
+        "item '"
+            + collection
+            + "/"
+            + item
+            + "' does not exist; did you mean '"
+            + collection
+            + "/"
+            + twin
+            + "'? (names are case-sensitive)");
+  }
+
   /** An item directory with Parquet files but no commit log: written by PyStore. */
   static ItemNotFoundException pystoreItem(String collection, String item) {
     return new ItemNotFoundException(

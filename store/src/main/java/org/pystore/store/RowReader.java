@@ -12,6 +12,9 @@ public interface RowReader extends Iterator<GenericRecord>, AutoCloseable {
   /** The schema of the rows returned (the item's unified schema, projected). */
   Schema schema();
 
+  /** The item's index column (at the version read), always among the rows' fields. */
+  String indexColumn();
+
   /** The item version this read is pinned to. */
   long version();
 

@@ -114,6 +114,49 @@ public final class Store {
   }
 
   /**
+   * Opens a store that exists, creating and writing nothing: for readers, and for anything that
+   * must not turn a mistyped location into a new store. A directory exists when it does (a PyStore
+   * store, with no {@code pystore_metadata.json}, counts); a prefix on object storage when an
+   * object lies under it.
+   *
+   * @param location a path or a {@code scheme://} URI
+   * @param options fsync, checkpoint interval, hooks
+   * @param settings the backend's settings by key, over the environment's
+   * @return the store
+   * @throws StoreNotFoundException when there is no store there
+   */
+  public static Store openExisting(
+      String location, StoreOptions options, Map<String, String> settings) {
+    if (StorageProvider.schemeOf(location) == null) {
+      Path abs = Path.of(location).toAbsolutePath().normalize();
+      if (Files.exists(abs) && !Files.isDirectory(abs)) {
+        throw new InvalidDataException(
+            "store path " + abs + " is a file, not a directory; point --store at a directory");
+      }
+      if (!Files.isDirectory(abs)) {
+        throw new StoreNotFoundException(abs.toString());
+      }
+      return new Store(new LocalStorage(abs, options.fsync()), options);
+    }
+    Storage storage;
+    try {
+      storage = StorageProvider.openLocation(location, settings);
+    } catch (IOException e) {
+      throw new StoreIOException("cannot open store " + location + ": " + e.getMessage(), e);
+    }
+    try {
+      if (!storage.isDirectory("")) {
+        storage.close();
+        throw new StoreNotFoundException(location);
+      }
+    } catch (IOException e) {
+      storage.close();
+      throw new StoreIOException("cannot open store " + location + ": " + e.getMessage(), e);
+    }
+    return new Store(storage, options);
+  }
+
+  /**
    * Opens a store on any storage (a local directory, object storage, a test's faulty storage),
    * creating its {@code pystore_metadata.json} when missing.
    *
@@ -267,7 +310,17 @@ public final class Store {
    * this process creates are added at once.
    */
   String twinOf(PyCollection c, String name) {
-    String key = Names.folded(name);
+    String other = foldedNames(c).byFolded().putIfAbsent(Names.folded(name), name);
+    return other == null || other.equals(name) ? null : other;
+  }
+
+  /** An item directory whose name differs from this one only in case or normalization, or null. */
+  String nearName(PyCollection c, String name) {
+    String other = foldedNames(c).byFolded().get(Names.folded(name));
+    return other == null || other.equals(name) ? null : other;
+  }
+
+  private FoldedNames foldedNames(PyCollection c) {
     FoldedNames f = folded.get(c.name());
     if (f == null || System.nanoTime() - f.listedAtNanos() > FOLDED_TTL_NANOS) {
       Map<String, String> m = new ConcurrentHashMap<>();
@@ -283,7 +336,6 @@ public final class Store {
       f = new FoldedNames(System.nanoTime(), m);
       folded.put(c.name(), f);
     }
-    String other = f.byFolded().putIfAbsent(key, name);
-    return other == null || other.equals(name) ? null : other;
+    return f;
   }
 }

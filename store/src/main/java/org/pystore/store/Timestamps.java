@@ -12,8 +12,9 @@ import java.time.temporal.ChronoField;
 
 /**
  * Parses timestamps as users write them: ISO-8601 with up to nine fraction digits and {@code Z} or
- * an offset; without an offset the time is UTC; a bare date means its midnight UTC; a space may
- * stand for the {@code T}.
+ * an offset; without an offset the time is UTC; a bare date means its midnight UTC (a year, a month
+ * or an hour its first instant); a space may stand for the {@code T}. As an inclusive upper bound
+ * ({@link #parseEnd}) a partial timestamp means the end of the period it names.
  */
 public final class Timestamps {
   private static final DateTimeFormatter LOCAL =
@@ -46,6 +47,13 @@ public final class Timestamps {
     if (t.length() > 10 && t.charAt(10) == ' ') {
       t = t.substring(0, 10) + 'T' + t.substring(11);
     }
+    if (t.matches("\\d{4}")) {
+      t = t + "-01-01"; // a year or a month stands for its first day, as in pandas
+    } else if (t.matches("\\d{4}-\\d{2}")) {
+      t = t + "-01";
+    } else if (t.matches("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}([Zz]|[+-].*)?")) {
+      t = t.substring(0, 13) + ":00" + t.substring(13); // an hour: its first minute
+    }
     try {
       if (t.length() == 10) {
         return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -65,6 +73,66 @@ public final class Timestamps {
           "cannot parse timestamp '"
               + text
               + "'; use ISO-8601 such as 2024-01-05T09:30:00.123456789Z (no offset means UTC)");
+    }
+  }
+
+  /**
+   * The last instant of the period a timestamp names, for an inclusive upper bound as pandas'
+   * {@code .loc} reads it: {@code 2024-01-03} is the whole day, {@code 2024-01} the month, {@code
+   * 2024} the year, {@code 2024-01-03T10} the hour, {@code 2024-01-03T10:30} the minute, {@code
+   * ...:15} the second; a timestamp with a fraction is that instant.
+   *
+   * @param text a timestamp, complete or partial, with or without an offset
+   * @return the period's last nanosecond
+   * @throws InvalidDataException when the text is no such timestamp
+   */
+  public static Instant parseEnd(String text) {
+    String t = text == null ? "" : text.trim();
+    if (t.length() > 10 && t.charAt(10) == ' ') {
+      t = t.substring(0, 10) + 'T' + t.substring(11);
+    }
+    String zone = "";
+    if (t.endsWith("Z") || t.endsWith("z")) {
+      zone = "Z";
+      t = t.substring(0, t.length() - 1);
+    } else {
+      int sign = Math.max(t.lastIndexOf('+'), t.lastIndexOf('-'));
+      if (sign > 10) {
+        zone = t.substring(sign);
+        t = t.substring(0, sign);
+      }
+    }
+    String complete;
+    java.time.temporal.TemporalAmount period;
+    if (t.matches("\\d{4}")) {
+      complete = t + "-01-01T00:00:00";
+      period = java.time.Period.ofYears(1);
+    } else if (t.matches("\\d{4}-\\d{2}")) {
+      complete = t + "-01T00:00:00";
+      period = java.time.Period.ofMonths(1);
+    } else if (t.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      complete = t + "T00:00:00";
+      period = java.time.Period.ofDays(1);
+    } else if (t.matches("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}")) {
+      complete = t + ":00:00";
+      period = java.time.Duration.ofHours(1);
+    } else if (t.matches("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}")) {
+      complete = t + ":00";
+      period = java.time.Duration.ofMinutes(1);
+    } else if (t.matches("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}")) {
+      complete = t;
+      period = java.time.Duration.ofSeconds(1);
+    } else {
+      return parse(text); // a fraction, or not a timestamp (parse says why)
+    }
+    try {
+      LocalDateTime start = LocalDateTime.parse(complete, LOCAL);
+      LocalDateTime end = start.plus(period).minusNanos(1);
+      return zone.isEmpty() || zone.equals("Z")
+          ? end.toInstant(ZoneOffset.UTC)
+          : OffsetDateTime.of(end, ZoneOffset.of(zone)).toInstant();
+    } catch (DateTimeException e) {
+      return parse(text); // says why
     }
   }
 

@@ -213,8 +213,10 @@ class StagedChangesTest {
     assertThat(done.removedDeleted()).isEqualTo(3);
     assertThat(done.bytesFreed()).isPositive();
     assertThatThrownBy(() -> Ticks.readAll(item, ReadOptions.all().atVersion(v)))
-        .isInstanceOf(CorruptPartException.class)
-        .hasMessageContaining("missing");
+        .isInstanceOf(VersionVacuumedException.class) // said as such, not as a corrupt store
+        .hasMessageContaining("version " + v + " of 'c/vac' was vacuumed");
+    assertThat(item.history().get((int) v).readable()).isFalse();
+    assertThat(item.history().get(item.history().size() - 1).readable()).isTrue();
     assertThatThrownBy(() -> item.vacuum(Duration.ofSeconds(-1), Duration.ZERO, false))
         .isInstanceOf(IllegalArgumentException.class);
   }

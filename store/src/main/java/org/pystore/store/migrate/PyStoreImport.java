@@ -213,7 +213,11 @@ public final class PyStoreImport {
         try {
           rows += PandasFile.open(storage, Storage.join(dir, f), options.indexColumn).rows;
         } catch (IOException e) {
-          throw unreadable(storage.describe(Storage.join(dir, f)), e);
+          throw unreadable(storage.describe(Storage.join(dir, f)), e.getMessage());
+        } catch (PyStoreException e) {
+          throw e;
+        } catch (RuntimeException e) { // a damaged footer: what the import itself reports
+          throw unreadable(storage.describe(Storage.join(dir, f)), e.getMessage());
         }
       }
       return new ItemReport(
@@ -468,9 +472,12 @@ public final class PyStoreImport {
     return candidate;
   }
 
-  private static InvalidDataException unreadable(String where, IOException e) {
+  private static InvalidDataException unreadable(String where, String why) {
     return new InvalidDataException(
-        where + " is not a readable Parquet file (" + e.getMessage() + "); nothing was imported");
+        where
+            + " is not a readable Parquet file ("
+            + why
+            + "); fix or remove that file, then import again");
   }
 
   /** Top-level {@code *.parquet} files PyStore and dask wrote, in part order (part.2 < part.10). */

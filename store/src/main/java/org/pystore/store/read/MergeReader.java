@@ -99,6 +99,11 @@ public final class MergeReader implements RowReader {
    * @param spec what to read
    * @param opener how to open a part
    */
+  @Override
+  public String indexColumn() {
+    return spec.indexColumn();
+  }
+
   public MergeReader(Spec spec, PartOpener opener) {
     this.spec = spec;
     this.opener = opener;
