@@ -86,6 +86,8 @@ public final class Demo implements Callable<Integer> {
   private String dlqTopic = DLQ;
   private String replayTopic = REPLAY;
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec; // null when run through of(...)
+
   @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed = 42;
 
@@ -120,15 +122,99 @@ public final class Demo implements Callable<Integer> {
       long replayed) {}
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Demo()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The demo's command line: bad options and failures as one line, not a stack trace. */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Demo());
+    cli.setParameterExceptionHandler(
+        (ex, args) -> {
+          ex.getCommandLine().getErr().println("pystore demo: " + ex.getMessage());
+          ex.getCommandLine().getErr().println("Run 'pystore demo --help' for usage.");
+          return CommandLine.ExitCode.USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          if (ex instanceof CommandLine.ParameterException) {
+            cmd.getErr().println("pystore demo: " + ex.getMessage());
+            return CommandLine.ExitCode.USAGE;
+          }
+          if (ex instanceof org.pystore.store.PyStoreException || ex instanceof DemoException) {
+            cmd.getErr().println("pystore demo: " + ex.getMessage());
+            return CommandLine.ExitCode.SOFTWARE;
+          }
+          throw ex;
+        });
+    return cli;
+  }
+
+  /** A failure the demo explains in one line (an unreachable cluster). */
+  static final class DemoException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DemoException(String message) {
+      super(message);
+    }
+  }
+
+  /** Every option checked before anything starts, so that a bad one fails at once. */
+  void validate(CommandLine cmd) {
+    if (symbols < 1 || symbols > 10_000) {
+      throw new CommandLine.ParameterException(
+          cmd, "--symbols must be between 1 and 10000, not " + symbols);
+    }
+    if (ticks < 10) {
+      throw new CommandLine.ParameterException(cmd, "--ticks must be at least 10, not " + ticks);
+    }
+    if (!(replaySpeed >= 0) || Double.isInfinite(replaySpeed)) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--replay-speed must be 0 (as fast as possible) or a positive factor of the original"
+              + " pace (1 the original pace, 10 ten times faster), not "
+              + replaySpeed);
+    }
+    if (java.nio.file.Files.exists(store) && !java.nio.file.Files.isDirectory(store)) {
+      throw new CommandLine.ParameterException(
+          cmd, "--store " + store + " is a file; give a directory");
+    }
+    if (bootstrapServers != null) {
+      for (String server : bootstrapServers.split(",")) {
+        if (!server.trim().matches("[^:\\s]+:\\d{1,5}")) {
+          throw new CommandLine.ParameterException(
+              cmd,
+              "--bootstrap-servers takes HOST:PORT[,HOST:PORT...], not '" + bootstrapServers + "'");
+        }
+      }
+      reachable(bootstrapServers);
+    }
+  }
+
+  /** Fails within seconds, in one line, when no broker answers at the given address. */
+  private static void reachable(String servers) {
+    Map<String, Object> c = new java.util.HashMap<>();
+    c.put("bootstrap.servers", servers);
+    c.put("request.timeout.ms", 5_000);
+    c.put("default.api.timeout.ms", 10_000);
+    c.put("socket.connection.setup.timeout.max.ms", 5_000);
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(c)) {
+      admin.describeCluster().nodes().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new DemoException(
+          "no Kafka broker answered at "
+              + servers
+              + " within 10 s; check --bootstrap-servers (or leave it out to run Kafka"
+              + " in-process)");
+    }
   }
 
   @Override
   public Integer call() throws Exception {
-    if (symbols < 1 || ticks < 10) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this), "--symbols must be at least 1 and --ticks at least 10");
-    }
+    validate(spec == null ? new CommandLine(this) : spec.commandLine());
     long start = System.nanoTime();
     Summary s = run();
     System.out.printf(
