@@ -18,10 +18,34 @@ final class HistoryCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "COLLECTION/ITEM")
   String target;
 
+  @picocli.CommandLine.Option(
+      names = "--json",
+      description = "Print a JSON array of versions (with the writer of each).")
+  boolean json;
+
   @Override
   public Integer call() {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
-    for (HistoryEntry h : address.open(top.openStore()).history()) {
+    java.util.List<HistoryEntry> history = address.open(top.openStore()).history();
+    if (json) {
+      java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+      for (HistoryEntry h : history) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("version", h.version());
+        m.put("operation", h.operation());
+        m.put("time", h.time().toString());
+        m.put("rowsAdded", h.rowsAdded());
+        m.put("rowsRemoved", h.rowsRemoved());
+        m.put("partsAdded", h.partsAdded());
+        m.put("partsRemoved", h.partsRemoved());
+        m.put("writer", h.writer());
+        m.put("readable", h.readable());
+        out.add(m);
+      }
+      JsonOut.print(out);
+      return 0;
+    }
+    for (HistoryEntry h : history) {
       System.out.printf(
           "%d %s %s rows_added=%d rows_removed=%d parts_added=%d parts_removed=%d readable=%s%n",
           h.version(),

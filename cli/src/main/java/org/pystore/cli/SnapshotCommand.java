@@ -31,6 +31,11 @@ final class SnapshotCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "COLLECTION")
   String collection;
 
+  @picocli.CommandLine.Option(
+      names = "--json",
+      description = "list: print a JSON array (name, created, pinned version per item).")
+  boolean json;
+
   @Parameters(index = "2", paramLabel = "NAME", arity = "0..1")
   String name;
 
@@ -54,6 +59,22 @@ final class SnapshotCommand implements Callable<Integer> {
         System.out.printf("deleted snapshot %s of %s%n", name, collection);
         break;
       default:
+        if (!c.exists()) { // as items says for a missing collection
+          throw new org.pystore.store.CollectionNotFoundException(collection);
+        }
+        if (json) {
+          java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+          for (SnapshotInfo info : c.snapshots()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", info.name());
+            m.put("created", info.created().toString());
+            m.put("versions", info.versions());
+            m.put("materialized", info.materialized());
+            out.add(m);
+          }
+          JsonOut.print(out);
+          break;
+        }
         for (SnapshotInfo info : c.snapshots()) {
           System.out.printf(
               "%s %s items=%d%n", info.name(), info.created(), info.versions().size());

@@ -202,4 +202,47 @@ class CliSurprisesTest {
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
   }
+
+  @Test
+  void listingsSpeakJsonAndItemsLongShowsRowsRangeAndVersion() throws Exception {
+    run("write", "ticks/A", "--csv", csv(THREE_DAYS).toString());
+    run("snapshot", "create", "ticks", "s1");
+    assertThat(org.pystore.store.log.Json.MAPPER.readTree(run("collections", "--json").out()))
+        .hasSize(1);
+    assertThat(run("collections", "--json").out()).contains("\"ticks\"");
+    assertThat(run("items", "ticks", "--json").out()).contains("\"A\"");
+    assertThat(run("items", "ticks", "--long").out())
+        .isEqualTo("A rows=4 first=2024-01-02T10:00:00Z last=2024-01-04T00:00:00Z version=0\n");
+    com.fasterxml.jackson.databind.JsonNode history =
+        org.pystore.store.log.Json.MAPPER.readTree(run("history", "ticks/A", "--json").out());
+    assertThat(history.get(0).get("operation").asText()).isEqualTo("create");
+    assertThat(history.get(0).get("readable").asBoolean()).isTrue();
+    com.fasterxml.jackson.databind.JsonNode snaps =
+        org.pystore.store.log.Json.MAPPER.readTree(
+            run("snapshot", "list", "ticks", "--json").out());
+    assertThat(snaps.get(0).get("name").asText()).isEqualTo("s1");
+    assertThat(snaps.get(0).get("versions").get("A").asLong()).isZero();
+  }
+
+  @Test
+  void aMissingCollectionIsSaidAlikeAndPyStoreItemsAreNamed() throws Exception {
+    assertThat(run("write", "ticks/A", "--csv", csv(THREE_DAYS).toString()).code()).isZero();
+    CliTest.Run items = run("items", "nope");
+    CliTest.Run snaps = run("snapshot", "list", "nope");
+    assertThat(items.code()).isEqualTo(1);
+    assertThat(snaps.code()).isEqualTo(1);
+    assertThat(snaps.err()).isEqualTo(items.err());
+    // a PyStore item copied in, not imported: named on stderr, stdout stays the item list
+    Path part;
+    try (java.util.stream.Stream<Path> s = Files.list(dir.resolve("store/ticks/A"))) {
+      part = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Files.createDirectories(dir.resolve("store/ticks/OLD"));
+    Files.copy(part, dir.resolve("store/ticks/OLD/part.0.parquet"));
+    CliTest.Run r = run("items", "ticks");
+    assertThat(r.out()).isEqualTo("A\n");
+    assertThat(r.err())
+        .contains("not imported yet, not listed: OLD")
+        .contains("pystore import ticks");
+  }
 }

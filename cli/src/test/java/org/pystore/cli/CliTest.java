@@ -147,9 +147,14 @@ class CliTest {
     assertThat(run("snapshot", "list", "c").out()).startsWith("s1 ");
     assertThat(run("snapshot", "delete", "c", "s1").code()).isZero();
     assertThat(run("snapshot", "list", "c").out()).isEmpty();
+    assertThat(run("write", "c/j", "--csv", csv("j.csv", TICKS).toString()).code()).isZero();
     assertThat(run("delete", "c/i").code()).isZero();
-    assertThat(run("items", "c").out()).isEmpty();
-    assertThat(run("delete", "c").code()).isZero();
+    assertThat(run("items", "c").out()).isEqualTo("j\n");
+    Run unforced = run("delete", "c"); // a whole collection, snapshots too: only with --force
+    assertThat(unforced.code()).isEqualTo(2);
+    assertThat(unforced.err()).contains("add --force");
+    assertThat(run("collections").out()).isEqualTo("c\n");
+    assertThat(run("delete", "c", "--force").code()).isZero();
     assertThat(run("collections").out()).isEmpty();
   }
 

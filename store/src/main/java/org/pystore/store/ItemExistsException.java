@@ -10,6 +10,7 @@ public class ItemExistsException extends PyStoreException {
             + collection
             + "/"
             + item
-            + "' already exists; use append to add rows, or overwrite to replace it");
+            + "' already exists; append adds rows to it, and writing with overwrite (pystore"
+            + " write --overwrite) replaces it");
   }
 }

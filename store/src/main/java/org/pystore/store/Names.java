@@ -67,7 +67,8 @@ public final class Names {
               + printable(name)
               + "' is refused: "
               + problem
-              + "; choose another name, or derive one with Names.encode (a/b becomes a%2Fb)");
+              + "; choose another name, or escape the characters it refuses as %XX (a/b becomes"
+              + " a%2Fb; Names.encode does it in Java)");
     }
     return name;
   }

@@ -103,6 +103,27 @@ public final class PyCollection {
   }
 
   /**
+   * Every item directory, sorted: the items, deleted items not vacuumed yet, and PyStore items no
+   * import adopted yet.
+   *
+   * @return their names
+   */
+  public List<String> itemDirectories() {
+    List<String> out = new ArrayList<>();
+    try {
+      for (String n : storage.directories(name)) {
+        if (Names.isValid(n)) {
+          out.add(n);
+        }
+      }
+    } catch (IOException e) {
+      throw new StoreIOException("cannot list collection '" + name + "'", e);
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  /**
    * The items whose metadata holds every given key with the given value (PyStore's {@code
    * list_items(**kwargs)}). A value matches a string equal to it, or a number or boolean whose JSON
    * text equals it.
