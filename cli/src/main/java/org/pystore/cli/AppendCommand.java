@@ -33,9 +33,14 @@ final class AppendCommand implements Callable<Integer> {
     Schema schema = state.schema();
     String index = source.index != null ? source.index : state.options().indexColumn();
     IndexUnit unit = IndexUnit.of(indexSchema(schema, index));
-    CsvInput.Loaded in =
-        CsvInput.load(source.csv, index, source.indexUnit(), source.schema(), schema, unit);
-    CommitResult r = item.append(in.rows());
+    CommitResult r;
+    try (Progress progress = Progress.onTerminal(top.quiet)) {
+      CsvInput.Loaded in =
+          CsvInput.load(
+              source.csv, index, source.indexUnit(), source.schema(), schema, unit, progress);
+      progress.update("committing to " + address, in.rows().size(), -1);
+      r = item.append(in.rows());
+    }
     if (r.committed()) {
       System.out.printf(
           "appended %d rows to %s as version %d in %d parts%n",

@@ -66,6 +66,18 @@ final class CsvInput {
    */
   static Loaded load(
       Path file, String indexColumn, String epochUnit, Schema given, Schema item, IndexUnit unit) {
+    return load(file, indexColumn, epochUnit, given, item, unit, Progress.none());
+  }
+
+  /** {@link #load} with a progress line for the rows converted. */
+  static Loaded load(
+      Path file,
+      String indexColumn,
+      String epochUnit,
+      Schema given,
+      Schema item,
+      IndexUnit unit,
+      Progress progress) {
     List<String> header;
     List<CSVRecord> records;
     CSVFormat format =
@@ -106,8 +118,12 @@ final class CsvInput {
             : build(header, records, index, item, unit);
     List<GenericRecord> rows = new ArrayList<>(records.size());
     long line = 1;
+    String reading = "reading " + file.getFileName();
     for (CSVRecord rec : records) {
       line++;
+      if ((line & 0x3FF) == 0) {
+        progress.update(reading, line - 1, records.size());
+      }
       if (rec.size() != header.size()) {
         throw new UserException(
             "line "

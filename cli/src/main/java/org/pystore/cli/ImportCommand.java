@@ -61,7 +61,8 @@ final class ImportCommand implements Callable<Integer> {
     if (!dryRun) {
       store = top.openOrCreateStore(); // a real import adds pystore_metadata.json to it
     }
-    PyStoreImport importer = new PyStoreImport(store, how, line -> System.err.println("  " + line));
+    PyStoreImport importer =
+        new PyStoreImport(store, how, top.quiet ? null : line -> System.err.println("  " + line));
     List<PyStoreImport.ItemReport> reports =
         scope.collection() == null
             ? importer.importStore()

@@ -55,6 +55,12 @@ public final class PyStoreCli {
       scope = CommandLine.ScopeType.INHERIT)
   String store;
 
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "No progress lines (they show only on a terminal anyway).",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean quiet;
+
   /** The store this invocation works on, which must exist: only writes create a store. */
   Store openStore() {
     return Store.openExisting(location(), StoreOptions.defaults(), Map.of());

@@ -49,14 +49,24 @@ final class WriteCommand implements Callable<Integer> {
   public Integer call() {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
     ItemOptions options = layout.options(source.index, keys);
-    CsvInput.Loaded in =
-        CsvInput.load(
-            source.csv, source.index, source.indexUnit(), source.schema(), null, IndexUnit.NANOS);
-    Item item = address.open(top.openOrCreateStore());
-    Map<String, Object> meta = new LinkedHashMap<>(metadata);
-    CommitResult r =
-        item.write(
-            in.schema(), in.rows(), options.withIndexColumn(in.indexColumn()), meta, overwrite);
+    CommitResult r;
+    try (Progress progress = Progress.onTerminal(top.quiet)) {
+      CsvInput.Loaded in =
+          CsvInput.load(
+              source.csv,
+              source.index,
+              source.indexUnit(),
+              source.schema(),
+              null,
+              IndexUnit.NANOS,
+              progress);
+      Item item = address.open(top.openOrCreateStore());
+      Map<String, Object> meta = new LinkedHashMap<>(metadata);
+      progress.update("committing to " + address, in.rows().size(), -1);
+      r =
+          item.write(
+              in.schema(), in.rows(), options.withIndexColumn(in.indexColumn()), meta, overwrite);
+    }
     System.out.printf(
         "wrote %d rows to %s as version %d in %d parts%n",
         r.rows(), address, r.version(), r.parts());
