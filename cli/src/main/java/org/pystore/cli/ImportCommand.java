@@ -59,7 +59,8 @@ final class ImportCommand implements Callable<Integer> {
             () -> new PyStoreImport.Options(index, epochUnit, options, dryRun));
     Store store = top.openStore(); // the PyStore store must exist
     if (!dryRun) {
-      store = top.openOrCreateStore(); // a real import adds pystore_metadata.json to it
+      // a real import adds pystore_metadata.json to it, on the storage already opened
+      store = Store.open(store.storage(), org.pystore.store.StoreOptions.defaults());
     }
     PyStoreImport importer =
         new PyStoreImport(store, how, top.quiet ? null : line -> System.err.println("  " + line));

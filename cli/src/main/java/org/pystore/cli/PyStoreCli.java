@@ -93,30 +93,12 @@ public final class PyStoreCli {
     CommandLine cli = new CommandLine(new PyStoreCli());
     withHelp(cli);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setParameterExceptionHandler(
-        (ex, args) -> {
-          // the one line that says what is wrong, a suggestion for a mistyped command or option,
-          // and where the help is; not the whole usage text
-          CommandLine cmd = ex.getCommandLine();
-          PrintWriter err = cmd.getErr();
-          err.println("pystore: " + oneLine(ex.getMessage()));
-          String near = suggestion(ex);
-          if (near != null) {
-            err.println("Did you mean '" + near + "'?");
-          }
-          err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
-          return CommandLine.ExitCode.USAGE;
-        });
+    cli.setParameterExceptionHandler((ex, args) -> usageError(ex));
     cli.setExecutionExceptionHandler(
         (ex, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
           if (ex instanceof CommandLine.ParameterException pe) {
-            err.println("pystore: " + oneLine(ex.getMessage()));
-            err.println(
-                "Run '"
-                    + pe.getCommandLine().getCommandSpec().qualifiedName()
-                    + " --help' for usage.");
-            return CommandLine.ExitCode.USAGE;
+            return usageError(pe);
           }
           if (ex instanceof PyStoreException || ex instanceof UserException) {
             err.println("pystore: " + oneLine(ex.getMessage()));
@@ -125,6 +107,22 @@ public final class PyStoreCli {
           throw ex;
         });
     return cli;
+  }
+
+  /**
+   * A usage error: the one line that says what is wrong, a suggestion for a mistyped command or
+   * option, and where the help is; not the whole usage text.
+   */
+  private static int usageError(CommandLine.ParameterException ex) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("pystore: " + oneLine(ex.getMessage()));
+    String near = suggestion(ex);
+    if (near != null) {
+      err.println("Did you mean '" + near + "'?");
+    }
+    err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    return CommandLine.ExitCode.USAGE;
   }
 
   /**

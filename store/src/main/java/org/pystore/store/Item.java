@@ -697,12 +697,12 @@ public final class Item {
     } else if (opts.version() != null) {
       s = state(opts.version());
       ItemState latest = state();
-      if (s.version() != latest.version() && !presentParts().containsAll(s.parts().keySet())) {
+      boolean partsGone =
+          s.version() != latest.version() && !presentParts().containsAll(s.parts().keySet());
+      if (partsGone) {
         snapshotDir = pinnedCopies().get(s.version()); // a snapshot's links keep the parts
       }
-      if (s.version() != latest.version()
-          && snapshotDir == null
-          && !presentParts().containsAll(s.parts().keySet())) {
+      if (partsGone && snapshotDir == null) {
         long oldest = latest.version();
         List<HistoryEntry> versions = history();
         for (int i = versions.size() - 1; i >= 0 && versions.get(i).readable(); i--) {
@@ -782,9 +782,6 @@ public final class Item {
    */
   private Map<Long, String> pinnedCopies() {
     Map<Long, String> out = new HashMap<>();
-    if (!collection.exists()) {
-      return out;
-    }
     for (SnapshotInfo snap : collection.snapshots()) {
       Long v = snap.versions().get(name);
       if (v != null && snap.materialized()) {
