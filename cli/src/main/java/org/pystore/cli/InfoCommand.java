@@ -10,6 +10,7 @@ import org.pystore.store.IndexUnit;
 import org.pystore.store.Item;
 import org.pystore.store.ItemInfo;
 import org.pystore.store.Schemas;
+import org.pystore.store.log.ItemState;
 import org.pystore.store.log.Json;
 import org.pystore.store.migrate.PyStoreImport;
 import picocli.CommandLine.Command;
@@ -31,11 +32,29 @@ final class InfoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @Option(
+      names = "--chart",
+      description =
+          "Also show rows and parts per time bucket as bars (with --json: a \"buckets\" list).")
+  boolean chart;
+
+  @Option(
+      names = "--chart-lines",
+      paramLabel = "N",
+      description =
+          "Most bars in the chart; neighbouring buckets merge beyond (default: ${DEFAULT-VALUE}).")
+  int chartLines = 40;
+
   @Override
   public Integer call() throws Exception {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
+    if (chartLines < 1) {
+      throw Usage.bad(spec.commandLine(), "--chart-lines", "give 1 or more, not " + chartLines);
+    }
     Item item = address.open(top.openStore());
+    ItemState state = item.state();
     ItemInfo info = item.info();
+    List<BucketChart.Row> buckets = chart ? BucketChart.buckets(state.parts().values()) : List.of();
     List<String> pending = PyStoreImport.pendingFiles(item);
     Schema schema = new Schema.Parser().parse(info.schema());
     if (json) {
@@ -57,6 +76,9 @@ final class InfoCommand implements Callable<Integer> {
       m.put("lastCompacted", info.lastCompacted() == null ? null : info.lastCompacted().toString());
       m.put("duplicatesRemoved", info.duplicatesRemoved());
       m.put("notInLog", pending);
+      if (chart) {
+        m.put("buckets", BucketChart.json(buckets));
+      }
       System.out.println(new String(Json.prettyBytes(m), StandardCharsets.UTF_8));
       return 0;
     }
@@ -98,6 +120,9 @@ final class InfoCommand implements Callable<Integer> {
             + (info.lastCompacted() == null
                 ? "never"
                 : info.lastCompacted() + " (" + info.duplicatesRemoved() + " duplicates removed)"));
+    if (chart) {
+      printChart(info, buckets);
+    }
     if (!pending.isEmpty()) {
       System.out.println(
           "WARNING:   "
@@ -110,5 +135,34 @@ final class InfoCommand implements Callable<Integer> {
               + "` adopts them");
     }
     return 0;
+  }
+
+  private void printChart(ItemInfo info, List<BucketChart.Row> buckets) {
+    if (buckets.isEmpty()) {
+      System.out.println("buckets:   none (the item holds no parts)");
+      return;
+    }
+    List<BucketChart.Row> shown = BucketChart.fit(buckets, chartLines);
+    System.out.println(
+        "buckets:   "
+            + buckets.size()
+            + " "
+            + info.options().bucket().id()
+            + " buckets in "
+            + info.options().timezone()
+            + (shown.size() < buckets.size()
+                ? ", shown as " + shown.size() + " runs of neighbouring buckets"
+                : "")
+            + ":");
+    BucketChart.lines(shown, BucketChart.unicodeOut()).forEach(System.out::println);
+    long crowded = buckets.stream().filter(b -> b.parts() > 1).count();
+    if (crowded > 0) {
+      System.out.println(
+          "           "
+              + crowded
+              + " of them hold more than one part; `pystore compact "
+              + target
+              + "` merges them");
+    }
   }
 }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       AppendCommand.class,
       ReadCommand.class,
       InfoCommand.class,
+      PlotCommand.class,
       MetadataCommand.class,
       HistoryCommand.class,
       SnapshotCommand.class,

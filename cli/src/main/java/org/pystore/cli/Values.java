@@ -79,7 +79,7 @@ final class Values {
     return text(v, type);
   }
 
-  private static BigDecimal decimal(Object v, Schema t) {
+  static BigDecimal decimal(Object v, Schema t) {
     LogicalTypes.Decimal d = (LogicalTypes.Decimal) t.getLogicalType();
     return v instanceof ByteBuffer
         ? DECIMALS.fromBytes(((ByteBuffer) v).duplicate(), t, d)

@@ -63,5 +63,10 @@ class ReadmeExamplesIT {
     assertThat(text).contains("ts,price\n2024-01-02T14:30:00Z,185.5\n2024-01-02T15:59:30Z,185.9\n");
     assertThat(text).contains("created snapshot eod-2024-01-02 of ticks");
     assertThat(dir.resolve("my-store/ticks/AAPL/_log")).isDirectory();
+    // the shaded jar draws charts (fonts, headless AWT, JFreeChart all found)
+    assertThat(text).contains("wrote aapl.png (1200x500): ticks/AAPL, 3 rows");
+    assertThat(javax.imageio.ImageIO.read(dir.resolve("aapl.png").toFile()).getWidth())
+        .isEqualTo(1200);
+    assertThat(text).contains("  20240102  ");
   }
 }
