@@ -15,8 +15,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -97,15 +101,20 @@ final class CsvInput {
         | UncheckedIOException
         | IllegalArgumentException
         | IllegalStateException e) {
-      throw new UserException("cannot parse CSV file " + file + ": " + e.getMessage(), e);
+      throw new UserException("cannot parse CSV file " + file + ": " + csvProblem(e), e);
     }
     if (header.isEmpty()) {
       throw new UserException(
           "CSV file " + file + " has no header row; the first line must name the columns");
     }
+    Set<String> seen = new HashSet<>();
     for (String h : header) {
       if (h == null || h.isBlank()) {
         throw new UserException("CSV file " + file + " has an empty column name in its header");
+      }
+      if (!seen.add(h)) {
+        throw new UserException(
+            "CSV file " + file + " names column '" + h + "' twice in its header; rename one");
       }
     }
     String index = indexColumn == null ? header.get(0) : indexColumn;
@@ -309,5 +318,31 @@ final class CsvInput {
     } catch (InvalidDataException e) {
       throw new UserException("line " + line + ": column '" + f.name() + "': " + e.getMessage());
     }
+  }
+
+  private static final Pattern CSV_LINE =
+      Pattern.compile("\\((?:start)?line (\\d+)\\)|at line: (\\d+)");
+
+  /** What went wrong, in words about the file rather than the parser's (line numbers kept). */
+  static String csvProblem(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    Matcher line = CSV_LINE.matcher(m);
+    String where =
+        line.find() ? "line " + (line.group(1) != null ? line.group(1) : line.group(2)) + ": " : "";
+    if (m.contains("EOF reached before encapsulated token finished")) {
+      return where
+          + "a quoted cell starting there is never closed (a closing \" is missing; a \" inside"
+          + " a quoted cell is written twice: \"\")";
+    }
+    if (m.toLowerCase(Locale.ROOT).contains("between encapsulated token and delimiter")) {
+      return where
+          + "text follows a quoted cell before the next comma; quote the whole cell and write"
+          + " each \" inside it twice";
+    }
+    if (m.contains("header contains a duplicate name")) {
+      return "the header names a column twice; rename one";
+    }
+    // anything else: the parser's words, without its class names
+    return m.replaceAll("^[a-z]+(\\.[a-z]+)+\\.[A-Za-z]+(Exception|Error): ", "");
   }
 }

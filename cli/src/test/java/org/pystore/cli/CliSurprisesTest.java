@@ -245,4 +245,29 @@ class CliSurprisesTest {
         .contains("not imported yet, not listed: OLD")
         .contains("pystore import ticks");
   }
+
+  @Test
+  void badCsvIsDescribedInTheFilesTermsNotTheParsers() throws Exception {
+    CliTest.Run open =
+        run("write", "t/A", "--csv", csv("ts,p\n2024-01-02T00:00:00Z,\"1.5\n").toString());
+    assertThat(open.code()).isEqualTo(1);
+    assertThat(open.err())
+        .contains("line 2: a quoted cell starting there is never closed")
+        .doesNotContain("org.apache")
+        .doesNotContain("encapsulated");
+    CliTest.Run after =
+        run("write", "t/A", "--csv", csv("ts,p\n2024-01-02T00:00:00Z,\"1\"x\n").toString());
+    assertThat(after.code()).isEqualTo(1);
+    assertThat(after.err())
+        .contains("line 2: text follows a quoted cell before the next comma")
+        .doesNotContain("encapsulated");
+    CliTest.Run twice =
+        run("write", "t/A", "--csv", csv("ts,p,p\n2024-01-02T00:00:00Z,1,2\n").toString());
+    assertThat(twice.code()).isEqualTo(1);
+    assertThat(twice.err())
+        .startsWith("pystore: ")
+        .contains("names column 'p' twice")
+        .hasLineCount(1);
+    assertThat(dir.resolve("store/t/A")).doesNotExist();
+  }
 }

@@ -44,7 +44,7 @@ class ImportCliTest {
       "{\"index_columns\": [\"Date\"], \"columns\": [{\"name\": \"Date\", \"field_name\":"
           + " \"Date\"}], \"creator\": {\"library\": \"pyarrow\"}}";
 
-  private void part(Path file, long... seconds) throws Exception {
+  private static void part(Path file, long... seconds) throws Exception {
     Files.createDirectories(file.getParent());
     try (ParquetWriter<Group> w =
         ExampleParquetWriter.builder(new LocalOutputFile(file))
@@ -59,11 +59,16 @@ class ImportCliTest {
     }
   }
 
+  /** A PyStore item as pyarrow writes it: two parts, the second unsorted. */
+  static void pyStoreItem(Path item) throws Exception {
+    part(item.resolve("part.0.parquet"), 1_700_000_000L, 1_700_000_001L);
+    part(item.resolve("part.1.parquet"), 1_700_000_003L, 1_700_000_002L);
+  }
+
   @Test
   void adoptsAPyStoreItemReportsLaterFilesAndAdoptsThemToo() throws Exception {
     Path item = dir.resolve("store/stocks/AAPL");
-    part(item.resolve("part.0.parquet"), 1_700_000_000L, 1_700_000_001L);
-    part(item.resolve("part.1.parquet"), 1_700_000_003L, 1_700_000_002L);
+    pyStoreItem(item);
 
     CliTest.Run before = cli.run("info", "stocks/AAPL");
     assertThat(before.code()).isEqualTo(1);
