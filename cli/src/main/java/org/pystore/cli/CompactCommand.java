@@ -84,7 +84,12 @@ final class CompactCommand implements Callable<Integer> {
           continue;
         }
         long before = item.state().parts().size();
-        List<TaskResult> results = service.compact(item);
+        List<TaskResult> results;
+        try (Progress progress = Progress.onTerminal(top.quiet)) {
+          // the line says which item a long merge is busy with; the item's own line follows
+          progress.update("compacting " + label + " (items)", i, items.size());
+          results = service.compact(item);
+        }
         long after = item.state().parts().size();
         partsBefore += before;
         partsAfter += after;

@@ -58,7 +58,16 @@ final class VacuumCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     try (CompactionService service = new CompactionService(top.openStore(), options)) {
-      List<VacuumReport> reports = service.vacuum(scope.collections(), scope.item(), keep, dryRun);
+      List<VacuumReport> reports;
+      try (Progress progress = Progress.onTerminal(top.quiet)) {
+        reports =
+            service.vacuum(
+                scope.collections(),
+                scope.item(),
+                keep,
+                dryRun,
+                (done, total) -> progress.update("vacuuming " + scope + " (items)", done, total));
+      }
       int deleted = 0;
       long bytes = 0;
       int kept = 0;

@@ -186,6 +186,26 @@ public final class CompactionService implements AutoCloseable {
    */
   public List<VacuumReport> vacuum(
       List<String> scope, String item, Duration retention, boolean dryRun) {
+    return vacuum(scope, item, retention, dryRun, (done, total) -> {});
+  }
+
+  /** Told after each item of a long run over many. */
+  @FunctionalInterface
+  public interface ItemsDone {
+    /**
+     * @param done items done so far
+     * @param total items in all
+     */
+    void done(int done, int total);
+  }
+
+  /**
+   * Vacuums items as {@link #vacuum(List, String, Duration, boolean)} does, telling how far it is.
+   *
+   * @param progress called after each item with the items done and the items in all
+   */
+  public List<VacuumReport> vacuum(
+      List<String> scope, String item, Duration retention, boolean dryRun, ItemsDone progress) {
     List<VacuumReport> out = new ArrayList<>();
     List<Item> all = new ArrayList<>(items(scope, item));
     if (item == null) {
@@ -193,6 +213,7 @@ public final class CompactionService implements AutoCloseable {
     }
     for (Item it : all) {
       out.add(it.vacuum(retention, options.orphanGrace(), dryRun));
+      progress.done(out.size(), all.size());
     }
     return out;
   }

@@ -132,4 +132,19 @@ class VacuumTest {
     assertThat(Fixtures.visibleParts(item)).isEqualTo(item.state().parts().keySet());
     assertThat(item.path().resolve("_removed").resolve(replaced)).exists();
   }
+
+  @Test
+  void aVacuumOfManyItemsTellsHowFarItIs() throws Exception {
+    for (String name : List.of("A", "B", "C")) {
+      Fixtures.sinkLike(store().item("ticks", name), 2, 10, 0, 0);
+    }
+    store().collection("ticks").deleteItem("C"); // deleted items are vacuumed too, and counted
+    List<String> seen = new java.util.ArrayList<>();
+    try (CompactionService s = new CompactionService(store(), options())) {
+      List<VacuumReport> reports =
+          s.vacuum(null, null, Duration.ZERO, true, (done, total) -> seen.add(done + "/" + total));
+      assertThat(reports).hasSize(3);
+    }
+    assertThat(seen).containsExactly("1/3", "2/3", "3/3");
+  }
 }
