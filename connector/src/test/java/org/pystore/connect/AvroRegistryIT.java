@@ -135,6 +135,16 @@ class AvroRegistryIT {
         new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value, headers));
   }
 
+  /** An example connector configuration of config/, as a REST payload (without its name). */
+  static Map<String, String> example(String file) throws Exception {
+    java.util.Properties p =
+        PluginIsolationIT.load(PluginIsolationIT.ROOT.resolve("config/" + file));
+    Map<String, String> m = new HashMap<>();
+    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+    m.remove("name");
+    return m;
+  }
+
   static GenericRecord back(Item item, int i) {
     return readAll(item).get(i);
   }
@@ -502,15 +512,13 @@ class AvroRegistryIT {
     String topic = SinkIT.name("replay-avro");
     kafka.createTopic(topic, 1);
     String source = SinkIT.name("source");
-    Map<String, String> sc = new HashMap<>();
-    sc.put("connector.class", "org.pystore.connect.source.PyStoreSourceConnector");
-    sc.put("tasks.max", "1");
+    // config/source-avro.properties as it is, but for paths, names and the registry's address
+    Map<String, String> sc = example("source-avro.properties");
     sc.put("store.path", storeDir.toString());
     sc.put("collection", "first");
     sc.put("topic", topic);
     sc.put("poll.interval.ms", "200");
-    sc.put("value.converter", AvroConverter.class.getName());
-    confluentMode().forEach((k, v) -> sc.put("value.converter." + k, v));
+    sc.put("value.converter.apicurio.registry.url", registry.url());
     connect.putConnector(source, sc);
 
     // a consumer with the converter reads values equal to the stored rows
@@ -551,9 +559,14 @@ class AvroRegistryIT {
 
     // and a sink with the same converter makes an equal item of the replay
     String sink = SinkIT.name("sink");
-    Map<String, String> kc = sinkConfig(topic, storeDir, confluentMode());
+    Map<String, String> kc = example("sink-avro.properties");
+    kc.put("topics", topic);
+    kc.put("store.path", storeDir.toString());
     kc.put("collection", "second");
     kc.put("index.unit", "ns");
+    kc.put("flush.interval.ms", "500");
+    kc.put("errors.deadletterqueue.topic.name", topic + "-dlq");
+    kc.put("value.converter.apicurio.registry.url", registry.url());
     connect.putConnector(sink, kc);
     await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("second", "A")) == 300);
     assertThat(
@@ -564,5 +577,77 @@ class AvroRegistryIT {
                 org.pystore.store.Ticks.readAll(store.item("first", "A"))));
     connect.deleteConnector(source);
     connect.deleteConnector(sink);
+  }
+
+  // ---- as installed: a stock worker JVM, our plugin and the converter each in plugin.path ----
+
+  @Test
+  void aStockWorkerRunsOurPluginWithTheConverterAsAPluginOfItsOwn() throws Exception {
+    String topic = SinkIT.name("trades-stock");
+    kafka.createTopic(topic, 1);
+    Schema schema = new Schema.Parser().parse(TRADE_V1);
+    int id = registry.registerConfluent(topic + "-value", TRADE_V1);
+    int n = 500;
+    for (int i = 0; i < n; i++) {
+      send(
+          topic,
+          i % 2 == 0 ? "AAPL" : "MSFT",
+          confluentFrame(id, trade(schema, i)),
+          new RecordHeaders());
+    }
+    producer.flush();
+    Path work = java.nio.file.Files.createDirectories(dir.resolve(SinkIT.name("stock")));
+    Path storeDir = work.resolve("store");
+    Path root = PluginIsolationIT.ROOT;
+    java.util.Properties worker =
+        PluginIsolationIT.load(root.resolve("config/worker-standalone.properties"));
+    worker.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    worker.setProperty(
+        "plugin.path",
+        root.resolve("connector/target/plugin")
+            + ","
+            + root.resolve("connector/target/converter-plugins"));
+    // the converter's jars carry no ServiceLoader manifest (see config/sink-avro.properties)
+    worker.setProperty("plugin.discovery", "hybrid_warn");
+    worker.setProperty("offset.storage.file.filename", work.resolve("offsets").toString());
+    worker.setProperty("listeners", "http://127.0.0.1:0");
+    java.util.Properties sink = PluginIsolationIT.load(root.resolve("config/sink-avro.properties"));
+    sink.setProperty("topics", topic);
+    sink.setProperty("store.path", storeDir.toString());
+    sink.setProperty("dedupe", "none");
+    sink.setProperty("flush.interval.ms", "500");
+    sink.setProperty("errors.deadletterqueue.topic.name", topic + "-dlq");
+    sink.setProperty("value.converter.apicurio.registry.url", registry.url());
+    PluginIsolationIT.save(worker, work.resolve("worker.properties"));
+    PluginIsolationIT.save(sink, work.resolve("sink.properties"));
+    Path log = work.resolve("worker.log");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                PluginIsolationIT.kafkaOnlyClasspath(),
+                "-Dlogback.configurationFile="
+                    + root.resolve("connector/src/test/resources/logback-test.xml"),
+                "org.apache.kafka.connect.cli.ConnectStandalone",
+                work.resolve("worker.properties").toString(),
+                work.resolve("sink.properties").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      Store store = Store.open(storeDir);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(1))
+          .failFast(() -> !p.isAlive())
+          .until(() -> store.collection(topic).exists() && SinkIT.totalRows(store, topic) == n);
+      SinkIT.assertEverySeqOnce(store, topic, n);
+      assertThat(store.item(topic, "AAPL").state().schema().getField("price")).isNotNull();
+    } catch (Throwable t) {
+      throw PluginIsolationIT.withLogTail("the stock worker with the Avro converter", log, t);
+    } finally {
+      p.destroy();
+      p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }

@@ -58,6 +58,10 @@ class PluginIsolationIT {
           "/net/jqwik/",
           "/io/airlift/",
           "/org/locationtech/",
+          "/io/apicurio/",
+          "/com/networknt/",
+          "/com/ethlo/",
+          "/org/json/json/",
           "commons-pool-1");
 
   static String kafkaOnlyClasspath() {
