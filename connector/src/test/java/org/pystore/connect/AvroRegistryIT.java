@@ -450,6 +450,7 @@ class AvroRegistryIT {
     String connector = SinkIT.name("sink");
     Map<String, String> config = sinkConfig(topic, storeDir, confluentMode());
     config.put("flush.records", "1000");
+    config.put("flush.interval.ms", "5000"); // one flush for the 502 records, if all goes well
     config.put("errors.tolerance", "all");
     config.put("errors.deadletterqueue.topic.name", dlq);
     config.put("errors.deadletterqueue.topic.replication.factor", "1");

@@ -12,8 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -475,6 +478,17 @@ public final class Demo implements Callable<Integer> {
     props.put("bootstrap.servers", bootstrap);
     props.put("linger.ms", 20);
     props.put("batch.size", 256 * 1024);
+    // a send the broker finally refuses must not pass unseen: the demo would then wait for rows
+    // that were never sent
+    AtomicLong failed = new AtomicLong();
+    AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    Callback check =
+        (meta, e) -> {
+          if (e != null) {
+            failed.incrementAndGet();
+            firstFailure.compareAndSet(null, e);
+          }
+        };
     try (KafkaProducer<String, String> p =
         new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
       for (int s = 0; s < symbols; s++) {
@@ -508,19 +522,31 @@ public final class Demo implements Callable<Integer> {
           }
         }
         for (ProducerRecord<String, String> r : out) {
-          p.send(r);
+          p.send(r, check);
           records++;
         }
       }
       for (ProducerRecord<String, String> r : late) {
-        p.send(r);
+        p.send(r, check);
         records++;
       }
       for (int i = 0; i < BAD_RECORDS; i++) {
-        p.send(new ProducerRecord<>(topicName, symbol(i % symbols), "not json {" + i));
+        p.send(new ProducerRecord<>(topicName, symbol(i % symbols), "not json {" + i), check);
         records++;
       }
       p.flush();
+    }
+    if (failed.get() > 0) {
+      throw new DemoException(
+          "Kafka refused "
+              + failed.get()
+              + " of the "
+              + records
+              + " records the demo sent to "
+              + topicName
+              + " ("
+              + firstFailure.get()
+              + "), so the store cannot end up with all of them; run the demo again");
     }
     return new Sent(records, duplicates, late.size());
   }
