@@ -580,6 +580,72 @@ class AvroRegistryIT {
     connect.deleteConnector(sink);
   }
 
+  @Test
+  void everyAvroTypeSurvivesSinkStoreSourceSink() throws Exception {
+    String topic = SinkIT.name("trades-rt");
+    kafka.createTopic(topic, 1);
+    Schema schema = new Schema.Parser().parse(TRADE_V1);
+    int id = registry.registerConfluent(topic + "-value", TRADE_V1);
+    int n = 200;
+    for (int i = 0; i < n; i++) {
+      send(topic, "AAPL", confluentFrame(id, trade(schema, i)), new RecordHeaders());
+    }
+    producer.flush();
+    Path storeDir = dir.resolve(SinkIT.name("store"));
+    Store store = Store.open(storeDir);
+    String first = SinkIT.name("sink");
+    Map<String, String> in = sinkConfig(topic, storeDir, confluentMode());
+    in.put("collection", "first");
+    connect.putConnector(first, in);
+    await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("first", "AAPL")) == n);
+
+    // replay it as Avro (the converter registers the source's schema), and sink the replay again
+    String replay = SinkIT.name("trades-replay");
+    kafka.createTopic(replay, 1);
+    String source = SinkIT.name("source");
+    Map<String, String> sc = example("source-avro.properties");
+    sc.put("store.path", storeDir.toString());
+    sc.put("collection", "first");
+    sc.put("topic", replay);
+    sc.put("poll.interval.ms", "200");
+    sc.put("value.converter.apicurio.registry.url", registry.url());
+    connect.putConnector(source, sc);
+    String second = SinkIT.name("sink");
+    Map<String, String> out = sinkConfig(replay, storeDir, confluentMode());
+    out.put("collection", "second");
+    out.put("index.unit", "ns");
+    connect.putConnector(second, out);
+    await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("second", "AAPL")) == n);
+
+    List<GenericRecord> a = readAll(store.item("first", "AAPL"));
+    List<GenericRecord> b = readAll(store.item("second", "AAPL"));
+    assertThat(b).hasSize(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      // every value equal (decimals, dates, the union's record, nested records, arrays, maps)
+      assertThat(GenericData.get().toString(b.get(i)))
+          .as("row " + i)
+          .isEqualTo(GenericData.get().toString(a.get(i)));
+    }
+    Map<String, String> typesA = new LinkedHashMap<>();
+    Map<String, String> typesB = new LinkedHashMap<>();
+    store
+        .item("first", "AAPL")
+        .state()
+        .schema()
+        .getFields()
+        .forEach(f -> typesA.put(f.name(), Schemas.describe(f.schema())));
+    store
+        .item("second", "AAPL")
+        .state()
+        .schema()
+        .getFields()
+        .forEach(f -> typesB.put(f.name(), Schemas.describe(f.schema())));
+    assertThat(typesB).isEqualTo(typesA);
+    connect.deleteConnector(first);
+    connect.deleteConnector(source);
+    connect.deleteConnector(second);
+  }
+
   // ---- as installed: a stock worker JVM, our plugin and the converter each in plugin.path ----
 
   @Test
