@@ -17,7 +17,6 @@ import org.pystore.store.ItemInfo;
 import org.pystore.store.ReadOptions;
 import org.pystore.store.RowReader;
 import org.pystore.store.Schemas;
-import org.pystore.store.Timestamps;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -50,18 +49,7 @@ final class PlotCommand implements Callable<Integer> {
           "Numeric columns to draw (default: the first " + DEFAULT_PANELS + " numeric columns).")
   List<String> columns = new ArrayList<>();
 
-  @Option(
-      names = "--from",
-      paramLabel = "T",
-      description = "First instant, inclusive (ISO-8601; no offset means UTC).")
-  String from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "T",
-      description =
-          "Last instant, inclusive; a date or partial timestamp means its end, as in read.")
-  String to;
+  @CommandLine.Mixin TimeRange range;
 
   @ArgGroup(exclusive = true)
   ReadCommand.Pin pin;
@@ -88,11 +76,8 @@ final class PlotCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
     ItemAddress address = ItemAddress.parse(cmd, target);
-    Instant start = from == null ? null : Usage.option(cmd, "--from", () -> Timestamps.parse(from));
-    Instant end = to == null ? null : Usage.option(cmd, "--to", () -> Timestamps.parseEnd(to));
-    if (start != null && end != null && end.isBefore(start)) {
-      throw Usage.bad(cmd, "--to", to + " is before --from " + from);
-    }
+    Instant start = range.start(cmd);
+    Instant end = range.end(cmd);
     if (pin != null && pin.version != null && pin.version < 0) {
       throw Usage.bad(cmd, "--version", "a version is 0 or more, not " + pin.version);
     }

@@ -19,7 +19,6 @@ import org.pystore.store.Item;
 import org.pystore.store.Predicate;
 import org.pystore.store.ReadOptions;
 import org.pystore.store.RowReader;
-import org.pystore.store.Timestamps;
 import org.pystore.store.log.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -46,19 +45,7 @@ final class ReadCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "COLLECTION/ITEM")
   String target;
 
-  @Option(
-      names = "--from",
-      paramLabel = "T",
-      description = "First instant, inclusive (ISO-8601; no offset means UTC).")
-  String from;
-
-  @Option(
-      names = "--to",
-      paramLabel = "T",
-      description =
-          "Last instant, inclusive; a date (or a partial timestamp: 2024-01, 2024-01-03T10)"
-              + " means the end of that period, as in pandas .loc.")
-  String to;
+  @CommandLine.Mixin TimeRange range;
 
   @Option(
       names = "--columns",
@@ -97,10 +84,8 @@ final class ReadCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     CommandLine cmd = spec.commandLine();
     ItemAddress address = ItemAddress.parse(cmd, target);
-    java.time.Instant start =
-        from == null ? null : Usage.option(cmd, "--from", () -> Timestamps.parse(from));
-    java.time.Instant end =
-        to == null ? null : Usage.option(cmd, "--to", () -> Timestamps.parseEnd(to));
+    java.time.Instant start = range.start(cmd);
+    java.time.Instant end = range.end(cmd);
     List<Predicate> filters = new ArrayList<>();
     for (String w : where) {
       filters.add(Usage.option(cmd, "--where", () -> Predicate.parse(w)));

@@ -87,6 +87,9 @@ class CliSurprisesTest {
         .containsExactly("2024-01-02T10:00:00Z,A,1", "2024-01-03T00:00:00Z,A,2");
     // a full timestamp stays that instant
     assertThat(run("read", "ticks/A", "--to", "2024-01-03T00:00:00Z").out().lines()).hasSize(3);
+    CliTest.Run backwards = run("read", "ticks/A", "--from", "2024-01-04", "--to", "2024-01-03");
+    assertThat(backwards.code()).isEqualTo(2);
+    assertThat(backwards.err()).contains("invalid value for --to: 2024-01-03 is before --from");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.pystore.connect;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,12 +30,14 @@ final class ApicurioRegistry implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
+  private final Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private ApicurioRegistry(Process process, int port, Path log) {
+  private ApicurioRegistry(Process process, int port, Path log, Path dir) {
     this.process = process;
     this.port = port;
     this.log = log;
+    this.dir = dir;
   }
 
   /** The JVM's registry, started on first use. */
@@ -107,7 +110,7 @@ final class ApicurioRegistry implements AutoCloseable {
       String text = Files.exists(log) ? Files.readString(log) : "";
       Matcher m = LISTENING.matcher(text);
       if (m.find()) {
-        return new ApicurioRegistry(p, Integer.parseInt(m.group(1)), log);
+        return new ApicurioRegistry(p, Integer.parseInt(m.group(1)), log, dir);
       }
       if (!p.isAlive()) {
         throw new IOException("Apicurio Registry exited at start: " + text);
@@ -167,6 +170,11 @@ final class ApicurioRegistry implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a leftover temporary directory is harmless
     }
   }
 }

@@ -145,6 +145,32 @@ class AvroRegistryIT {
     return m;
   }
 
+  /** config/source-avro.properties as it is, but for paths, names and the registry's address. */
+  static Map<String, String> avroSource(Path store, String collection, String topic)
+      throws Exception {
+    Map<String, String> c = example("source-avro.properties");
+    c.put("store.path", store.toString());
+    c.put("collection", collection);
+    c.put("topic", topic);
+    c.put("poll.interval.ms", "200");
+    c.put("value.converter.apicurio.registry.url", registry.url());
+    return c;
+  }
+
+  /** A consumer of raw bytes from the earliest offset, in a group of its own. */
+  static KafkaConsumer<byte[], byte[]> consumer() {
+    return new KafkaConsumer<>(
+        Map.of(
+            "bootstrap.servers",
+            kafka.bootstrapServers(),
+            "group.id",
+            SinkIT.name("g"),
+            "auto.offset.reset",
+            "earliest"),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
   static GenericRecord back(Item item, int i) {
     return readAll(item).get(i);
   }
@@ -476,17 +502,7 @@ class AvroRegistryIT {
 
     // v4 went to the dead letter queue, with a reason naming the field
     String reason = null;
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers",
-                kafka.bootstrapServers(),
-                "group.id",
-                SinkIT.name("g"),
-                "auto.offset.reset",
-                "earliest"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(List.of(dlq));
       long deadline = System.currentTimeMillis() + 60_000;
       while (reason == null && System.currentTimeMillis() < deadline) {
@@ -513,30 +529,14 @@ class AvroRegistryIT {
     String topic = SinkIT.name("replay-avro");
     kafka.createTopic(topic, 1);
     String source = SinkIT.name("source");
-    // config/source-avro.properties as it is, but for paths, names and the registry's address
-    Map<String, String> sc = example("source-avro.properties");
-    sc.put("store.path", storeDir.toString());
-    sc.put("collection", "first");
-    sc.put("topic", topic);
-    sc.put("poll.interval.ms", "200");
-    sc.put("value.converter.apicurio.registry.url", registry.url());
+    Map<String, String> sc = avroSource(storeDir, "first", topic);
     connect.putConnector(source, sc);
 
     // a consumer with the converter reads values equal to the stored rows
     AvroConverter reader = converter(confluentMode());
     List<GenericRecord> stored = readAll(store.item("first", "A"));
     List<Struct> replayed = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                "bootstrap.servers",
-                kafka.bootstrapServers(),
-                "group.id",
-                SinkIT.name("g"),
-                "auto.offset.reset",
-                "earliest"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(List.of(topic));
       long deadline = System.currentTimeMillis() + 60_000;
       while (replayed.size() < stored.size() && System.currentTimeMillis() < deadline) {
@@ -603,12 +603,7 @@ class AvroRegistryIT {
     String replay = SinkIT.name("trades-replay");
     kafka.createTopic(replay, 1);
     String source = SinkIT.name("source");
-    Map<String, String> sc = example("source-avro.properties");
-    sc.put("store.path", storeDir.toString());
-    sc.put("collection", "first");
-    sc.put("topic", replay);
-    sc.put("poll.interval.ms", "200");
-    sc.put("value.converter.apicurio.registry.url", registry.url());
+    Map<String, String> sc = avroSource(storeDir, "first", replay);
     connect.putConnector(source, sc);
     String second = SinkIT.name("sink");
     Map<String, String> out = sinkConfig(replay, storeDir, confluentMode());

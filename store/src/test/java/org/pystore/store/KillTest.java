@@ -83,7 +83,17 @@ class KillTest {
     assertThat(after.state().rows()).isEqualTo(rows);
     Verifier.Report report =
         new Verifier(Store.open(root), Duration.ofDays(1)).verify(null, null, l -> {});
-    assertThat(report.problems()).isEmpty();
+    // a kill between a commit and the move of its parts out of _staging/ (the last kill can land
+    // there: no later writer finished it) leaves committed parts that plain Parquet readers miss
+    // until the next write or vacuum moves them (docs/concepts.md); nothing else may be wrong
+    assertThat(report.problems())
+        .allSatisfy(p -> assertThat(p.kind()).isEqualTo("part-unpublished"));
+    VacuumReport vacuum = after.vacuum(Duration.ofDays(1), Duration.ofDays(1), false);
+    assertThat(vacuum.published()).isEqualTo(report.problems().size());
+    Verifier.Report clean =
+        new Verifier(Store.open(root), Duration.ofDays(1)).verify(null, null, l -> {});
+    assertThat(clean.problems()).isEmpty();
+    assertThat(after.state().rows()).isEqualTo(rows);
     List<String> summary = new ArrayList<>();
     summary.add("kills=" + KILLS + " rows=" + rows + " versions=" + after.state().version());
     System.out.println("KillTest: " + summary);
