@@ -108,8 +108,8 @@ class AvroRegistryIT {
     return c;
   }
 
-  static AvroConverter converter(Map<String, String> settings) {
-    AvroConverter c = new AvroConverter();
+  static AvroConverter<Object> converter(Map<String, String> settings) {
+    AvroConverter<Object> c = new AvroConverter<>();
     c.configure(settings, false);
     return c;
   }
@@ -201,7 +201,7 @@ class AvroRegistryIT {
       Map<String, String> mode = confluent ? confluentMode() : headersMode();
       String topic = SinkIT.name(confluent ? "avro-confluent" : "avro-headers");
       kafka.createTopic(topic, 2);
-      AvroConverter writer = converter(mode);
+      AvroConverter<Object> writer = converter(mode);
       int n = 1_000;
       for (int i = 0; i < n; i++) {
         Struct v =
@@ -533,7 +533,7 @@ class AvroRegistryIT {
     connect.putConnector(source, sc);
 
     // a consumer with the converter reads values equal to the stored rows
-    AvroConverter reader = converter(confluentMode());
+    AvroConverter<Object> reader = converter(confluentMode());
     List<GenericRecord> stored = readAll(store.item("first", "A"));
     List<Struct> replayed = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
