@@ -171,6 +171,21 @@ public final class Item {
       ItemOptions options,
       Map<String, Object> metadata,
       boolean overwrite) {
+    return write(schema, rows, options, metadata, overwrite, () -> true);
+  }
+
+  /**
+   * {@link #write(Schema, Collection, ItemOptions, Map, boolean)}, asking {@code mayCommit} once
+   * the parts are staged, just before the commit: false discards them and throws {@link
+   * java.util.concurrent.CancellationException}, leaving the item as it was ({@link AsyncItem}).
+   */
+  CommitResult write(
+      Schema schema,
+      Collection<? extends GenericRecord> rows,
+      ItemOptions options,
+      Map<String, Object> metadata,
+      boolean overwrite,
+      java.util.function.BooleanSupplier mayCommit) {
     ItemOptions resolved =
         options.withIndexColumn(Schemas.indexColumn(schema, options.indexColumn()));
     Schema itemSchema = Schemas.forNewItem(schema, resolved);
@@ -191,6 +206,7 @@ public final class Item {
         commitWith(
             staged,
             (current, version) -> {
+              passGate(mayCommit);
               if (current != null && !overwrite) {
                 throw new ItemExistsException(collection.name(), name);
               }
@@ -261,6 +277,19 @@ public final class Item {
    */
   public CommitResult append(
       Collection<? extends GenericRecord> rows, Map<String, Long> offsets, Map<String, Long> from) {
+    return append(rows, offsets, from, () -> true);
+  }
+
+  /**
+   * {@link #append(Collection, Map, Map)}, asking {@code mayCommit} once the parts are staged, just
+   * before the commit: false discards them and throws {@link
+   * java.util.concurrent.CancellationException}, leaving the item as it was ({@link AsyncItem}).
+   */
+  CommitResult append(
+      Collection<? extends GenericRecord> rows,
+      Map<String, Long> offsets,
+      Map<String, Long> from,
+      java.util.function.BooleanSupplier mayCommit) {
     ItemState current = state();
     if (rows.isEmpty() && (offsets == null || offsets.isEmpty())) {
       return new CommitResult(current.version(), 0, 0, false);
@@ -275,6 +304,7 @@ public final class Item {
         commitWith(
             staged,
             (latest, version) -> {
+              passGate(mayCommit);
               if (latest == null) {
                 throw new ItemNotFoundException(collection.name(), name);
               }
@@ -327,6 +357,17 @@ public final class Item {
             });
     files.finish(after, staged, removed);
     return after;
+  }
+
+  /**
+   * Asks a commit's gate whether it may go ahead (the entry builder calls it before the entry is
+   * written, so a refusal commits nothing; commitWith then discards the staged parts). A gate
+   * answers once: a retry after a conflict asks again and gets the same yes.
+   */
+  private static void passGate(java.util.function.BooleanSupplier mayCommit) {
+    if (!mayCommit.getAsBoolean()) {
+      throw new java.util.concurrent.CancellationException("cancelled before its commit");
+    }
   }
 
   /**
