@@ -393,13 +393,17 @@ class ChaosSoakIT {
                 "soak-check",
                 replay,
                 (int) total,
-                Duration.ofSeconds(240),
+                Duration.ofSeconds(360), // the replay catches up after the last kills
                 "read_committed");
         Map<Long, Integer> emitted = new HashMap<>();
         for (ConsumerRecord<String, String> r : replayed) {
           emitted.merge(seqOf(r.value()), 1, Integer::sum);
         }
-        assertThat(emitted).as("replayed rows").hasSize((int) total);
+        assertThat(emitted)
+            .as(
+                "replayed rows; stored but not replayed: %s",
+                missingRanges(stored.keySet(), emitted))
+            .hasSize((int) total);
         assertThat(emitted.values()).as("each replayed once").containsOnly(1);
 
         for (Map.Entry<String, Map<String, List<Long>>> snap : snapshots.entrySet()) {
@@ -458,5 +462,29 @@ class ChaosSoakIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return r.statusCode();
+  }
+
+  /** Seqs stored but not replayed, as ranges ("1000-1999, 5000"), for a failure's message. */
+  static String missingRanges(java.util.Set<Long> stored, Map<Long, Integer> emitted) {
+    List<Long> missing = new ArrayList<>();
+    for (Long q : stored) {
+      if (!emitted.containsKey(q)) {
+        missing.add(q);
+      }
+    }
+    java.util.Collections.sort(missing);
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < missing.size(); ) {
+      int j = i;
+      while (j + 1 < missing.size() && missing.get(j + 1) == missing.get(j) + 1) {
+        j++;
+      }
+      out.append(out.length() == 0 ? "" : ", ").append(missing.get(i));
+      if (j > i) {
+        out.append('-').append(missing.get(j));
+      }
+      i = j + 1;
+    }
+    return out.length() == 0 ? "none" : out.toString();
   }
 }
