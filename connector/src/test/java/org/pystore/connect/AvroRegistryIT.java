@@ -171,10 +171,6 @@ class AvroRegistryIT {
         new ByteArrayDeserializer());
   }
 
-  static GenericRecord back(Item item, int i) {
-    return readAll(item).get(i);
-  }
-
   static long rows(Item item) {
     return SinkIT.rows(item);
   }
@@ -322,17 +318,27 @@ class AvroRegistryIT {
     return r;
   }
 
-  @Test
-  void confluentFramedRecordsOfEveryAvroTypeAreStoredAndReadBack() throws Exception {
-    String topic = SinkIT.name("trades");
+  /**
+   * Creates a topic, registers the trade schema for its values through Confluent's API and sends
+   * {@code n} trades framed as Confluent's serializer frames them, keyed AAPL, or AAPL and MSFT in
+   * turn.
+   */
+  static void sendTrades(String topic, int n, boolean twoSymbols) throws Exception {
     kafka.createTopic(topic, 1);
     Schema schema = new Schema.Parser().parse(TRADE_V1);
     int id = registry.registerConfluent(topic + "-value", TRADE_V1);
-    int n = 300;
     for (int i = 0; i < n; i++) {
-      send(topic, "AAPL", confluentFrame(id, trade(schema, i)), new RecordHeaders());
+      String key = twoSymbols && i % 2 == 1 ? "MSFT" : "AAPL";
+      send(topic, key, confluentFrame(id, trade(schema, i)), new RecordHeaders());
     }
     producer.flush();
+  }
+
+  @Test
+  void confluentFramedRecordsOfEveryAvroTypeAreStoredAndReadBack() throws Exception {
+    String topic = SinkIT.name("trades");
+    int n = 300;
+    sendTrades(topic, n, false);
     Path storeDir = dir.resolve(SinkIT.name("store"));
     String connector = SinkIT.name("sink");
     connect.putConnector(connector, sinkConfig(topic, storeDir, confluentMode()));
@@ -355,12 +361,12 @@ class AvroRegistryIT {
     // the union ["null","int","string"] is a record of one nullable field per branch
     Schema tag = Schemas.nonNull(stored.getField("tag").schema());
     assertThat(Schemas.names(tag)).containsExactly("int", "string");
-    assertThat(((GenericRecord) back(item, 7).get("tag")).get("int")).isEqualTo(7);
-    assertThat(((GenericRecord) back(item, 8).get("tag")).get("string").toString()).isEqualTo("t8");
-    assertThat(back(item, 9).get("tag")).isNull();
-
     List<GenericRecord> back = readAll(item);
     assertThat(back).hasSize(n);
+    assertThat(((GenericRecord) back.get(7).get("tag")).get("int")).isEqualTo(7);
+    assertThat(((GenericRecord) back.get(8).get("tag")).get("string").toString()).isEqualTo("t8");
+    assertThat(back.get(9).get("tag")).isNull();
+
     GenericRecord r7 = back.get(7);
     assertThat(r7.get("seq")).isEqualTo(7L);
     assertThat(r7.get("side").toString()).isEqualTo("BUY");
@@ -583,14 +589,8 @@ class AvroRegistryIT {
   @Test
   void everyAvroTypeSurvivesSinkStoreSourceSink() throws Exception {
     String topic = SinkIT.name("trades-rt");
-    kafka.createTopic(topic, 1);
-    Schema schema = new Schema.Parser().parse(TRADE_V1);
-    int id = registry.registerConfluent(topic + "-value", TRADE_V1);
     int n = 200;
-    for (int i = 0; i < n; i++) {
-      send(topic, "AAPL", confluentFrame(id, trade(schema, i)), new RecordHeaders());
-    }
-    producer.flush();
+    sendTrades(topic, n, false);
     Path storeDir = dir.resolve(SinkIT.name("store"));
     Store store = Store.open(storeDir);
     String first = SinkIT.name("sink");
@@ -646,18 +646,8 @@ class AvroRegistryIT {
   @Test
   void aStockWorkerRunsOurPluginWithTheConverterAsAPluginOfItsOwn() throws Exception {
     String topic = SinkIT.name("trades-stock");
-    kafka.createTopic(topic, 1);
-    Schema schema = new Schema.Parser().parse(TRADE_V1);
-    int id = registry.registerConfluent(topic + "-value", TRADE_V1);
     int n = 500;
-    for (int i = 0; i < n; i++) {
-      send(
-          topic,
-          i % 2 == 0 ? "AAPL" : "MSFT",
-          confluentFrame(id, trade(schema, i)),
-          new RecordHeaders());
-    }
-    producer.flush();
+    sendTrades(topic, n, true);
     Path work = java.nio.file.Files.createDirectories(dir.resolve(SinkIT.name("stock")));
     Path storeDir = work.resolve("store");
     Path root = PluginIsolationIT.ROOT;

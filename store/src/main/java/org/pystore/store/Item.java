@@ -906,7 +906,14 @@ public final class Item {
 
   /** A summary of the latest version. */
   public ItemInfo info() {
-    ItemState s = state();
+    return info(state());
+  }
+
+  /**
+   * The summary of a state this item read ({@link #state()}), for callers that also look at its
+   * parts: one read of the log, and figures that agree with the parts.
+   */
+  public ItemInfo info(ItemState s) {
     IndexUnit unit = IndexUnit.of(s.schema().getField(s.options().indexColumn()).schema());
     boolean empty = s.parts().isEmpty();
     return new ItemInfo(
