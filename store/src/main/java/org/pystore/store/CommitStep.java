@@ -25,10 +25,23 @@ public enum CommitStep {
   /** Vacuum is about to delete a file. */
   VACUUM_DELETE,
   /** An import is about to move one of PyStore's original files aside. */
-  IMPORT_MOVE;
+  IMPORT_MOVE,
+  /**
+   * One item's entry of a transaction is in its log, undecided: invisible, and nothing is committed
+   * until the decision (after {@link #ENTRY_STAGED} and instead of {@link #COMMITTED}).
+   */
+  TX_PREPARED,
+  /** Every item's entry of a transaction is in place; its decision is about to be created. */
+  TX_DECIDED,
+  /**
+   * A transaction's decision file says committed: all its items changed at once. Their parts are
+   * not yet under final names ({@link #PUBLISHED} follows, item by item).
+   */
+  TX_COMMITTED;
 
   /** Whether a failure at this step comes after the write's commit is durable. */
   public boolean afterCommit() {
-    return ordinal() >= COMMITTED.ordinal() && ordinal() <= LOG_CHECKPOINT.ordinal();
+    return (ordinal() >= COMMITTED.ordinal() && ordinal() <= LOG_CHECKPOINT.ordinal())
+        || this == TX_COMMITTED;
   }
 }

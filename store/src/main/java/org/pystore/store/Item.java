@@ -152,6 +152,11 @@ public final class Item {
     return log.at(version);
   }
 
+  /** The state at a version, which may be its deletion (a transaction's pin). */
+  ItemState stateOrDeletion(long version) {
+    return log.stateAt(version);
+  }
+
   /**
    * Creates the item, or replaces it when {@code overwrite} is set, in one commit.
    *
@@ -383,6 +388,32 @@ public final class Item {
       files.discard(staged);
       throw e;
     }
+  }
+
+  /**
+   * Writes this item's entry of a transaction, undecided: it takes effect with the transaction's
+   * decision. Waits, like every commit, until an earlier transaction's entry here is decided. The
+   * staged parts stay where they are whatever happens: the transaction discards or publishes them.
+   *
+   * @param tx the transaction's id
+   * @param deadline when others may abort it, epoch milliseconds
+   * @param builder builds the entry against the latest state
+   * @return the state the item will have once the transaction commits
+   */
+  ItemState prepare(String tx, long deadline, CommitLog.EntryBuilder builder) {
+    return log.commit(
+        (current, version) -> builder.build(current, version).inTransaction(tx, deadline),
+        List.of(Storage.join(dir, PartLocator.STAGING), dir));
+  }
+
+  /** After a commit made elsewhere (a transaction): parts into place, the metadata file. */
+  void publish(ItemState after, List<PartInfo> added, Collection<String> removed) {
+    files.finish(after, added, removed);
+  }
+
+  /** The item as {@code collection/item}, for messages. */
+  String label() {
+    return label;
   }
 
   /**
@@ -1010,7 +1041,7 @@ public final class Item {
         info);
   }
 
-  private static List<PartInfo> withSeq(List<PartInfo> parts, long version) {
+  static List<PartInfo> withSeq(List<PartInfo> parts, long version) {
     List<PartInfo> out = new ArrayList<>(parts.size());
     for (PartInfo p : parts) {
       out.add(p.withSeq(version));

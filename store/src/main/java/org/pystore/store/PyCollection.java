@@ -3,6 +3,7 @@ package org.pystore.store;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,7 +68,8 @@ public final class PyCollection {
         }
         if (!n.startsWith("_")
             && !n.startsWith(".")
-            && !CommitLog.endsInDeletion(storage, Storage.join(name, n, Item.LOG_DIR))) {
+            && !CommitLog.endsInDeletion(
+                storage, Storage.join(name, n, Item.LOG_DIR), decisions())) {
           return true;
         }
       }
@@ -91,7 +93,7 @@ public final class PyCollection {
         String log = Storage.join(name, n, Item.LOG_DIR);
         if (Names.isValid(n)
             && storage.exists(Storage.join(log, String.format("%020d.json", 0)))
-            && !CommitLog.endsInDeletion(storage, log)) {
+            && !CommitLog.endsInDeletion(storage, log, decisions())) {
           out.add(n);
         }
       }
@@ -195,7 +197,8 @@ public final class PyCollection {
     try {
       for (String n : storage.directories(name)) {
         if (Names.isValid(n)
-            && CommitLog.endsInDeletion(storage, Storage.join(name, n, Item.LOG_DIR))) {
+            && CommitLog.endsInDeletion(
+                storage, Storage.join(name, n, Item.LOG_DIR), decisions())) {
           out.add(n);
         }
       }
@@ -216,6 +219,80 @@ public final class PyCollection {
    */
   public String twinOf(String item) {
     return store.twinOf(this, item);
+  }
+
+  // ---- transactions and pinned reads ----
+
+  /**
+   * Starts a transaction over items of this collection, with the {@linkplain
+   * Transaction#DEFAULT_TIMEOUT default timeout}.
+   *
+   * @return a transaction; commit it, or close it to discard what it staged
+   */
+  public Transaction transaction() {
+    return transaction(Transaction.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * Starts a transaction over items of this collection.
+   *
+   * @param timeout the longest its commit may take before others may abort it; writers of its items
+   *     wait at most this long after a crash of its writer
+   * @return a transaction; commit it, or close it to discard what it staged
+   */
+  public Transaction transaction(Duration timeout) {
+    return new Transaction(this, timeout);
+  }
+
+  /**
+   * Pins every item at one point: the latest versions, such that every transaction is seen whole
+   * (all its items at or past its entries) or not at all. Reads through the pin see that point
+   * however the items change later, until vacuum removes what the versions need (a snapshot keeps
+   * them: {@link #createSnapshot}).
+   *
+   * @return the pin
+   */
+  public CollectionPin pin() {
+    return new CollectionPin(this, pinnedStates());
+  }
+
+  /**
+   * The latest state of every item, made consistent across transactions. Reading the items one by
+   * one can meet a transaction decided in between (seen in one item, not in another); every such
+   * transaction is among the decisions that appeared during the reads, so each item it touched is
+   * raised to its entry.
+   */
+  Map<String, ItemState> pinnedStates() {
+    Transactions tx = decisions();
+    java.util.Set<String> before = tx.decidedIds();
+    Map<String, ItemState> states = new java.util.TreeMap<>();
+    for (String itemName : items()) {
+      states.put(itemName, item(itemName).state());
+    }
+    java.util.Set<String> during = tx.decidedIds();
+    during.removeAll(before);
+    for (String id : new java.util.TreeSet<>(during)) {
+      Transactions.Decision d = tx.decision(id);
+      if (d == null || !d.committed() || d.items() == null) {
+        continue;
+      }
+      for (Map.Entry<String, Long> e : d.items().entrySet()) {
+        ItemState s = states.get(e.getKey());
+        if (s == null || s.version() < e.getValue()) {
+          ItemState raised = item(e.getKey()).stateOrDeletion(e.getValue());
+          if (raised.deleted()) {
+            states.remove(e.getKey());
+          } else {
+            states.put(e.getKey(), raised);
+          }
+        }
+      }
+    }
+    return states;
+  }
+
+  Store store() {
+    return store;
   }
 
   // ---- snapshots ----
@@ -245,9 +322,10 @@ public final class PyCollection {
     boolean materialized = true;
     Map<String, ItemState.Checkpoint> states = new LinkedHashMap<>();
     try {
-      for (String itemName : items()) {
+      for (Map.Entry<String, ItemState> pinned : pinnedStates().entrySet()) {
+        String itemName = pinned.getKey();
         Item item = item(itemName);
-        ItemState s = item.state();
+        ItemState s = pinned.getValue();
         states.put(itemName, s.toCheckpoint());
         if (materialized) {
           materialized = link(item, s, Storage.join(tmp, itemName));
@@ -413,6 +491,10 @@ public final class PyCollection {
     f.items().forEach((k, v) -> versions.put(k, v.version()));
     return new SnapshotInfo(
         f.name(), Instant.ofEpochMilli(f.created()), versions, f.materialized());
+  }
+
+  Transactions decisions() {
+    return store.transactions(name);
   }
 
   private void requireExists() {

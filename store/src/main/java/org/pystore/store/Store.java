@@ -32,6 +32,7 @@ public final class Store {
   private final Storage storage;
   private final StoreOptions options;
   private final Map<String, CommitLog> logs = new ConcurrentHashMap<>();
+  private final Map<String, Transactions> transactions = new ConcurrentHashMap<>();
 
   /** Per collection, its entries' folded names, listed at most every few seconds. */
   private final Map<String, FoldedNames> folded = new ConcurrentHashMap<>();
@@ -268,6 +269,7 @@ public final class Store {
     try {
       if (storage.moveDirectory(name, doomed)) {
         logs.keySet().removeIf(k -> k.startsWith(name + "/"));
+        transactions.remove(name);
         folded.remove(name);
         storage.deleteTree(doomed);
       } else {
@@ -296,8 +298,14 @@ public final class Store {
                     Storage.join(d, Item.LOG_DIR),
                     collection.name() + "/" + name,
                     options.checkpointInterval(),
-                    options.hook()));
+                    options.hook(),
+                    transactions(collection.name())));
     return new Item(this, collection, name, log);
+  }
+
+  /** The decisions of a collection's transactions. */
+  Transactions transactions(String collection) {
+    return transactions.computeIfAbsent(collection, c -> new Transactions(storage, c));
   }
 
   void forget(String itemDir) {

@@ -51,6 +51,20 @@ final class Vacuum {
 
   VacuumReport run(Duration retention, Duration orphanGrace, boolean dryRun) {
     long now = System.currentTimeMillis();
+    // a transaction's undecided entry names staged parts that are no orphans until it is aborted;
+    // one past its deadline is aborted here (its writer is gone), so its parts become orphans
+    LogEntry undecided = log.undecided().orElse(null);
+    if (undecided != null
+        && !dryRun
+        && undecided.txDeadline() != null
+        && now > undecided.txDeadline()) {
+      log.awaitUndecided();
+      undecided = log.undecided().orElse(null);
+    }
+    Set<String> undecidedParts = new HashSet<>();
+    if (undecided != null) {
+      undecided.add().forEach(p -> undecidedParts.add(p.name()));
+    }
     // the latest state (from a checkpoint: cheap) says which parts are live; only files it does
     // not explain, left by crashes, need the whole history
     java.util.Map<String, PartInfo> liveParts =
@@ -108,7 +122,7 @@ final class Vacuum {
         } else if (history.replaced.contains(n)) {
           c.retired++;
           retire(key, removed, dryRun);
-        } else if (olderThan(f, now, orphanGrace)) {
+        } else if (!undecidedParts.contains(n) && olderThan(f, now, orphanGrace)) {
           c.orphansDeleted++;
           c.bytesFreed += delete(key, f, dryRun);
         }

@@ -16,6 +16,7 @@ import org.pystore.store.log.ItemState;
 import org.pystore.store.log.Json;
 import org.pystore.store.log.LogEntry;
 import org.pystore.store.log.PartInfo;
+import org.pystore.store.log.TxDecisions;
 import org.pystore.store.part.PartReader;
 import org.pystore.store.storage.FileInfo;
 import org.pystore.store.storage.ReadableFile;
@@ -120,6 +121,35 @@ public final class Verifier {
     return out;
   }
 
+  /** Reports a transaction's entry left undecided past its deadline, or one followed by others. */
+  private void undecided(String label, LogEntry e, boolean last) {
+    if (!last) {
+      problem(
+          label,
+          "tx-undecided",
+          "commit log entry "
+              + e.version()
+              + " belongs to transaction "
+              + e.tx()
+              + ", which is undecided, yet later entries exist (written by a tool that ignores"
+              + " transactions?)",
+          "restore the log from a backup, or decide the transaction by running 'pystore vacuum "
+              + label
+              + "' after its deadline");
+    } else if (e.txDeadline() != null && System.currentTimeMillis() > e.txDeadline()) {
+      problem(
+          label,
+          "tx-undecided",
+          "transaction "
+              + e.tx()
+              + " (version "
+              + e.version()
+              + ") is still undecided past its deadline: its writer stopped before committing it;"
+              + " writers of this item wait for it",
+          "run 'pystore vacuum " + label + "', which aborts it (nothing of it is visible)");
+    }
+  }
+
   private void verifyItem(PyCollection col, String name) {
     items++;
     Item item = col.item(name);
@@ -143,6 +173,8 @@ public final class Verifier {
       return;
     }
     ItemState s = null;
+    TxDecisions decisions = store.transactions(col.name());
+    TxDecisions.Outcome outcome = null;
     Set<String> everAdded = new HashSet<>();
     Set<String> replaced = new HashSet<>();
     for (long v = 0; entries.isEmpty() ? false : v <= entries.lastKey(); v++) {
@@ -163,7 +195,12 @@ public final class Verifier {
         if (e.version() != v) {
           throw new IOException("it says version " + e.version());
         }
-        s = ItemState.apply(s, e);
+        outcome = e.tx() == null ? TxDecisions.Outcome.COMMITTED : decisions.outcome(e.tx());
+        if (outcome == TxDecisions.Outcome.ABORTED) {
+          s = ItemState.unchanged(s, e);
+        } else if (outcome == TxDecisions.Outcome.COMMITTED) {
+          s = ItemState.apply(s, e);
+        }
       } catch (IOException | RuntimeException ex) {
         problem(
             label,
@@ -174,6 +211,16 @@ public final class Verifier {
                 + ex.getMessage(),
             "restore it from a backup; without it the item cannot be read consistently");
         return;
+      }
+      if (outcome == TxDecisions.Outcome.PENDING) {
+        undecided(label, e, v == entries.lastKey());
+        for (PartInfo p : e.add()) {
+          everAdded.add(p.name()); // staged for a transaction under way: no orphans
+        }
+        break;
+      }
+      if (outcome == TxDecisions.Outcome.ABORTED) {
+        continue; // its parts are orphans, which vacuum deletes
       }
       for (PartInfo p : e.add()) {
         everAdded.add(p.name());

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * The commit log of one item: files {@code _log/<version>.json}, each created atomically and only
  * if absent, so of two writers racing for one version exactly one wins. The item's state at version
  * v is the replay of entries 0..v, sped up by checkpoints {@code _log/<version>.checkpoint.json}.
+ *
+ * <p>An entry of a transaction ({@link LogEntry#tx()}) takes effect only once its decision says
+ * committed; an aborted one changes nothing but the version number. An undecided entry can only be
+ * the last: every commit first waits for it to be decided (or aborts it past its deadline), so the
+ * state a writer builds on never holds an undecided change, and readers stop just before it.
  * Thread-safe.
  */
 public final class CommitLog {
@@ -39,7 +44,11 @@ public final class CommitLog {
   private final String label;
   private final int checkpointInterval;
   private final CommitHook hook;
+  private final TxDecisions decisions;
   private ItemState cached;
+
+  /** The undecided entry right after {@link #cached}, if any (guarded by this). */
+  private LogEntry pending;
 
   /**
    * Opens the log of an item.
@@ -49,14 +58,21 @@ public final class CommitLog {
    * @param label the item as {@code collection/item}, for messages
    * @param checkpointInterval commits between checkpoints
    * @param hook observer of commit steps
+   * @param decisions the decisions of the transactions of the item's collection
    */
   public CommitLog(
-      Storage storage, String dir, String label, int checkpointInterval, CommitHook hook) {
+      Storage storage,
+      String dir,
+      String label,
+      int checkpointInterval,
+      CommitHook hook,
+      TxDecisions decisions) {
     this.storage = storage;
     this.dir = dir;
     this.label = label;
     this.checkpointInterval = checkpointInterval;
     this.hook = hook;
+    this.decisions = decisions;
   }
 
   /** Builds the entry of a commit from the state it applies to. */
@@ -107,6 +123,60 @@ public final class CommitLog {
   }
 
   /**
+   * The undecided transaction entry after the latest state, if there is one: a transaction is under
+   * way (or its coordinator died and nobody aborted it yet).
+   *
+   * @return the entry, or empty
+   */
+  public synchronized Optional<LogEntry> undecided() {
+    head();
+    return Optional.ofNullable(pending);
+  }
+
+  /**
+   * Waits until the undecided entry after the latest state (if any) is decided, and aborts its
+   * transaction when its deadline passes first. Writers call it before each commit; vacuum before
+   * it judges staged files.
+   *
+   * @return true when there was an entry to wait for
+   */
+  public boolean awaitUndecided() {
+    LogEntry p = undecided().orElse(null);
+    if (p == null) {
+      return false;
+    }
+    long deadline = p.txDeadline() == null ? 0 : p.txDeadline();
+    long sleepMicros = 200;
+    while (decisions.outcome(p.tx()) == TxDecisions.Outcome.PENDING) {
+      if (System.currentTimeMillis() > deadline) {
+        TxDecisions.Outcome o = decisions.abort(p.tx());
+        LOG.warn(
+            "{}: transaction {} was still undecided at its deadline (its writer stopped?); {}",
+            label,
+            p.tx(),
+            o == TxDecisions.Outcome.ABORTED
+                ? "aborted it: its version " + p.version() + " changes nothing"
+                : "its writer committed it just now");
+        break;
+      }
+      LockSupport.parkNanos(sleepMicros * 1000);
+      sleepMicros = Math.min(sleepMicros * 2, 50_000);
+    }
+    head();
+    return true;
+  }
+
+  /** What an entry does to the state before it: null when it is undecided. */
+  private TxDecisions.Outcome outcome(LogEntry e) {
+    return e.tx() == null ? TxDecisions.Outcome.COMMITTED : decisions.outcome(e.tx());
+  }
+
+  /** The state after a decided entry. */
+  private static ItemState step(ItemState s, LogEntry e, TxDecisions.Outcome o) {
+    return o == TxDecisions.Outcome.ABORTED ? ItemState.unchanged(s, e) : ItemState.apply(s, e);
+  }
+
+  /**
    * The state at a given version.
    *
    * @param version a version between 0 and the latest
@@ -127,13 +197,7 @@ public final class CommitLog {
               + label
               + "'");
     }
-    ItemState s = last;
-    if (version != last.version()) {
-      s = nearestCheckpoint(version);
-      for (long v = s == null ? 0 : s.version() + 1; v <= version; v++) {
-        s = ItemState.apply(s, read(v));
-      }
-    }
+    ItemState s = stateAt(version);
     if (s.deleted()) {
       throw new NotFoundException(
           "version "
@@ -148,16 +212,62 @@ public final class CommitLog {
     return s;
   }
 
-  /** Every entry, oldest first. */
+  /**
+   * The state at a version, which may be a deletion.
+   *
+   * @param version a version between 0 and the latest
+   * @return the state
+   * @throws NotFoundException when the version does not exist
+   */
+  public ItemState stateAt(long version) {
+    ItemState last = head().orElse(null);
+    if (last == null || version < 0 || version > last.version()) {
+      throw new NotFoundException(
+          "version " + version + " of '" + label + "' does not exist (yet)");
+    }
+    ItemState s = last;
+    if (version != last.version()) {
+      s = nearestCheckpoint(version);
+      for (long v = s == null ? 0 : s.version() + 1; v <= version; v++) {
+        LogEntry e = read(v);
+        s = step(s, e, outcome(e));
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Every entry up to the latest state, oldest first; an aborted transaction's entry is shown as an
+   * {@link ItemState#ABORTED} entry that adds and removes nothing.
+   */
   public List<LogEntry> entries() {
     ItemState last = head().orElse(null);
     List<LogEntry> out = new ArrayList<>();
     if (last != null) {
       for (long v = 0; v <= last.version(); v++) {
-        out.add(read(v));
+        LogEntry e = read(v);
+        out.add(outcome(e) == TxDecisions.Outcome.ABORTED ? aborted(e) : e);
       }
     }
     return out;
+  }
+
+  private static LogEntry aborted(LogEntry e) {
+    return new LogEntry(
+        e.format(),
+        e.version(),
+        ItemState.ABORTED,
+        e.timestamp(),
+        e.writer(),
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        e.tx(),
+        e.txDeadline());
   }
 
   /**
@@ -186,22 +296,33 @@ public final class CommitLog {
    */
   public ItemState commit(EntryBuilder builder, List<String> partDirs) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (awaitUndecided()) {
+        attempt--; // waiting for a transaction is no lost race
+        continue;
+      }
       ItemState head = head().orElse(null);
       ItemState current = head == null || head.deleted() ? null : head;
       long version = head == null ? 0 : head.version() + 1;
       LogEntry entry = builder.build(current, version);
       ItemState next = ItemState.apply(head, entry);
       byte[] json = Json.bytes(entry);
-      if (tryCreate(version, json)) {
+      if (tryCreate(version, json, entry.tx() != null)) {
         if (vanished(version, entry, partDirs)) {
           continue;
         }
         synchronized (this) {
           if (cached != null && cached.version() == version - 1) {
-            cached = next;
+            if (entry.tx() == null) {
+              cached = next;
+            } else {
+              pending = entry; // takes effect with its transaction's decision
+            }
           }
         }
-        if (version > 0 && version % checkpointInterval == 0 && !next.deleted()) {
+        if (version > 0
+            && version % checkpointInterval == 0
+            && !next.deleted()
+            && entry.tx() == null) {
           writeCheckpoint(next);
         }
         return next;
@@ -284,7 +405,7 @@ public final class CommitLog {
    * Creates the entry of a version if absent. When something fails after the entry may have been
    * created, the entry decides: present with these bytes means committed.
    */
-  private boolean tryCreate(long version, byte[] json) {
+  private boolean tryCreate(long version, byte[] json, boolean inTransaction) {
     String target = entryKey(version);
     try {
       if (storage.exists(target)) {
@@ -293,7 +414,7 @@ public final class CommitLog {
       hook.at(CommitStep.ENTRY_STAGED, label);
       boolean won = storage.createIfAbsent(target, json);
       if (won) {
-        hook.at(CommitStep.COMMITTED, label);
+        hook.at(inTransaction ? CommitStep.TX_PREPARED : CommitStep.COMMITTED, label);
       }
       return won;
     } catch (IOException | RuntimeException e) {
@@ -372,22 +493,36 @@ public final class CommitLog {
         }
       }
     }
+    pending = null;
     for (long v = s == null ? 0 : s.version() + 1; v <= max; v++) {
       if (!versions.contains(v)) {
         throw missing(v, max);
       }
-      s = ItemState.apply(s, read(v));
+      LogEntry e = read(v);
+      TxDecisions.Outcome o = outcome(e);
+      if (o == TxDecisions.Outcome.PENDING) {
+        pending = e;
+        return s;
+      }
+      s = step(s, e, o);
     }
-    return rollForward(s);
+    return s == null ? null : rollForward(s);
   }
 
   private ItemState rollForward(ItemState s) {
     long v = s.version() + 1;
+    pending = null;
     try {
       while (true) {
         byte[] next = readIfPresent(v);
         if (next != null) {
-          s = ItemState.apply(s, parse(v, next));
+          LogEntry e = parse(v, next);
+          TxDecisions.Outcome o = outcome(e);
+          if (o == TxDecisions.Outcome.PENDING) {
+            pending = e;
+            return s;
+          }
+          s = step(s, e, o);
           v++;
         } else if (storage.exists(entryKey(v + 1))) {
           // v+1 may have been committed (after v) between the two checks: look again
@@ -493,13 +628,17 @@ public final class CommitLog {
   }
 
   /**
-   * Whether a log's latest entry is a deletion, reading only that entry (for listings).
+   * Whether a log's latest decided entry is a deletion, reading only the newest entries (for
+   * listings). Entries of transactions not committed are passed over: an item that only an aborted
+   * or undecided transaction created does not exist.
    *
    * @param storage the store's storage
    * @param logDir the key of an item's {@code _log} directory
-   * @return true when the newest entry deletes the item; false when it does not or there is none
+   * @param decisions the decisions of the collection's transactions
+   * @return true when the newest decided entry deletes the item, or when there is none but some
+   *     entry exists; false when it does not delete or the log is empty
    */
-  public static boolean endsInDeletion(Storage storage, String logDir) {
+  public static boolean endsInDeletion(Storage storage, String logDir, TxDecisions decisions) {
     long max = -1;
     try {
       for (FileInfo f : storage.list(logDir)) {
@@ -515,8 +654,13 @@ public final class CommitLog {
       return false;
     }
     try {
-      LogEntry e = Json.parse(storage.read(Storage.join(logDir, fileName(max))), LogEntry.class);
-      return ItemState.DELETE.equals(e.operation());
+      for (long v = max; v >= 0; v--) {
+        LogEntry e = Json.parse(storage.read(Storage.join(logDir, fileName(v))), LogEntry.class);
+        if (e.tx() == null || decisions.outcome(e.tx()) == TxDecisions.Outcome.COMMITTED) {
+          return ItemState.DELETE.equals(e.operation());
+        }
+      }
+      return true; // only transactions that never took effect: no item
     } catch (IOException | RuntimeException e) {
       return false; // a damaged entry is reported by whoever reads the item
     }

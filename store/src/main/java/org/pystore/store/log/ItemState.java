@@ -21,6 +21,12 @@ public final class ItemState {
    */
   public static final String DELETE = "delete";
 
+  /**
+   * The operation shown for the entry of an aborted transaction ({@link CommitLog#entries()}): its
+   * version exists and changes nothing.
+   */
+  public static final String ABORTED = "aborted";
+
   /** The key of a compaction entry's {@code info} that counts the rows its dedupe dropped. */
   public static final String DUPLICATES_REMOVED = "duplicatesRemoved";
 
@@ -144,6 +150,50 @@ public final class ItemState {
         lastCompacted,
         duplicatesRemoved,
         false);
+  }
+
+  /**
+   * The state after an entry that changes nothing (an aborted transaction's): the same content at
+   * the entry's version.
+   *
+   * @param head the state before, null when the entry would have created the item
+   * @param e the entry
+   * @return the new state; a deleted (absent) one when there was no item before
+   */
+  public static ItemState unchanged(ItemState head, LogEntry e) {
+    long expected = head == null ? 0 : head.version + 1;
+    if (e.version() != expected) {
+      throw new IllegalStateException(
+          "log entry " + e.version() + " applied out of order, expected " + expected);
+    }
+    if (head == null) {
+      return new ItemState(
+          e.version(),
+          null,
+          null,
+          null,
+          new LinkedHashMap<>(),
+          new LinkedHashMap<>(),
+          new LinkedHashMap<>(),
+          e.timestamp(),
+          e.timestamp(),
+          0,
+          0,
+          true);
+    }
+    return new ItemState(
+        e.version(),
+        head.options,
+        head.schemaJson,
+        head.schema,
+        new LinkedHashMap<>(head.parts),
+        new LinkedHashMap<>(head.metadata),
+        new LinkedHashMap<>(head.offsets),
+        head.created,
+        head.updated,
+        head.lastCompacted,
+        head.duplicatesRemoved,
+        head.deleted);
   }
 
   /** The state a checkpoint (or snapshot) holds. */

@@ -21,6 +21,10 @@ import org.pystore.store.ItemOptions;
  * @param offsets source offsets this commit makes durable (e.g. Kafka topic-partition to next
  *     offset), merged over earlier ones
  * @param info free-form figures about the commit (e.g. rows a compaction dropped)
+ * @param tx the transaction this entry belongs to, or null: such an entry takes effect only once
+ *     the transaction's decision file says committed (see {@link TxDecisions})
+ * @param txDeadline epoch milliseconds after which any writer may abort the transaction when it is
+ *     still undecided; null outside transactions
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LogEntry(
@@ -35,9 +39,37 @@ public record LogEntry(
     List<String> remove,
     Map<String, Object> metadata,
     Map<String, Long> offsets,
-    Map<String, Object> info) {
+    Map<String, Object> info,
+    String tx,
+    Long txDeadline) {
 
   public static final int FORMAT = 1;
+
+  /** An entry outside any transaction. */
+  public LogEntry(
+      int format,
+      long version,
+      String operation,
+      long timestamp,
+      String writer,
+      ItemOptions options,
+      String schema,
+      List<PartInfo> add,
+      List<String> remove,
+      Map<String, Object> metadata,
+      Map<String, Long> offsets,
+      Map<String, Object> info) {
+    this(
+        format, version, operation, timestamp, writer, options, schema, add, remove, metadata,
+        offsets, info, null, null);
+  }
+
+  /** This entry as part of a transaction. */
+  public LogEntry inTransaction(String id, long deadline) {
+    return new LogEntry(
+        format, version, operation, timestamp, writer, options, schema, add, remove, metadata,
+        offsets, info, id, deadline);
+  }
 
   /** Normalizes absent lists to empty ones. */
   public LogEntry {
