@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       ItemsCommand.class,
       WriteCommand.class,
       AppendCommand.class,
+      ApplyCommand.class,
       ReadCommand.class,
       InfoCommand.class,
       PlotCommand.class,

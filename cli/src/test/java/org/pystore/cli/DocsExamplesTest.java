@@ -115,6 +115,16 @@ class DocsExamplesTest {
                     "--store", demo.toString(), "write", "demo/SYM000", "--csv", rows.toString())
                 .code())
         .isZero();
+    // cli.md's apply example: its operations file as the docs show it, beside its CSV files
+    String cliMd = Files.readString(Path.of("..", "docs", "cli.md"), StandardCharsets.UTF_8);
+    int from = cliMd.indexOf("# close.jsonl\n");
+    assertThat(from).as("cli.md shows close.jsonl").isPositive();
+    Files.writeString(
+        dir.resolve("close.jsonl"), cliMd.substring(from, cliMd.indexOf("```", from)));
+    assertThat(cli.run("write", "ticks/OLD", "--csv", rows.toString()).code()).isZero();
+    for (String f : List.of("aapl-close.csv", "msft-close.csv", "ibm.csv")) {
+      Files.copy(rows, dir.resolve(f));
+    }
     ImportCliTest.pyStoreItem(pystore.resolve("stocks/AAPL"));
     ImportCliTest.pyStoreItem(pystore.resolve("stocks/MSFT"));
 
@@ -132,6 +142,7 @@ class DocsExamplesTest {
               switch (w) {
                 case "~/pystore/mydata" -> pystore.toString();
                 case "demo-store" -> demo.toString();
+                case "close.jsonl" -> dir.resolve("close.jsonl").toString();
                 default -> w;
               });
         }

@@ -180,6 +180,7 @@ final class PartFiles {
         asideLater.remove(r);
       }
       publishLeftovers(after);
+      retireReplacedMeanwhile(after, added, aside);
       storeOptions.hook().at(CommitStep.PUBLISHED, label);
     } catch (IOException | RuntimeException e) {
       // The commit is durable and readers find parts wherever they are; only plain Parquet
@@ -203,6 +204,28 @@ final class PartFiles {
   static void retire(Storage storage, String from, String to) throws IOException {
     if (storage.move(from, to)) {
       storage.touch(to);
+    }
+  }
+
+  /**
+   * Moves aside the parts just put into place that a later commit already replaced: that commit's
+   * writer found them still under {@code _staging/} (a transaction publishes only after its
+   * decision) and had nothing to move. It committed before its move, so this check, made after
+   * ours, sees it.
+   */
+  private void retireReplacedMeanwhile(ItemState after, List<PartInfo> added, String aside)
+      throws IOException {
+    if (added.isEmpty()) {
+      return;
+    }
+    ItemState latest = log.head().orElse(after);
+    if (latest.version() <= after.version()) {
+      return;
+    }
+    for (PartInfo p : added) {
+      if (!latest.parts().containsKey(p.name())) {
+        retire(storage, Storage.join(dir, p.name()), Storage.join(aside, p.name()));
+      }
     }
   }
 

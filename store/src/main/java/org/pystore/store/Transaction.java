@@ -426,7 +426,8 @@ public final class Transaction implements AutoCloseable {
             + collection.name()
             + "/"
             + item
-            + "' already has a "
+            + "' already has "
+            + (first.equals("append") ? "an " : "a ")
             + first
             + " in this transaction, so it cannot "
             + then
