@@ -45,6 +45,16 @@ final class InfoCommand implements Callable<Integer> {
           "Most bars in the chart; neighbouring buckets merge beyond (default: ${DEFAULT-VALUE}).")
   int chartLines = 40;
 
+  /** The rules writes to the item are checked against: its collection's, marked, then its own. */
+  private static List<String> rules(Item item, ItemState state) {
+    List<String> out = new java.util.ArrayList<>();
+    for (org.pystore.store.Rule r : item.store().collection(item.collectionName()).rules()) {
+      out.add(r + " (collection)");
+    }
+    state.rules().forEach(r -> out.add(r.toString()));
+    return out;
+  }
+
   @Override
   public Integer call() throws Exception {
     ItemAddress address = ItemAddress.parse(spec.commandLine(), target);
@@ -71,6 +81,7 @@ final class InfoCommand implements Callable<Integer> {
       m.put("options", info.options());
       m.put("schema", Json.MAPPER.readTree(info.schema()));
       m.put("metadata", info.metadata());
+      m.put("rules", rules(item, state));
       m.put("created", info.created().toString());
       m.put("updated", info.updated().toString());
       m.put("lastCompacted", info.lastCompacted() == null ? null : info.lastCompacted().toString());
@@ -113,6 +124,8 @@ final class InfoCommand implements Callable<Integer> {
     System.out.println("columns:   " + cols);
     System.out.println(
         "metadata:  " + new String(Json.bytes(info.metadata()), StandardCharsets.UTF_8));
+    List<String> rules = rules(item, state);
+    System.out.println("rules:     " + (rules.isEmpty() ? "none" : String.join(", ", rules)));
     System.out.println("created:   " + info.created());
     System.out.println("updated:   " + info.updated());
     System.out.println(

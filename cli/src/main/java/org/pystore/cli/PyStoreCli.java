@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       InfoCommand.class,
       PlotCommand.class,
       MetadataCommand.class,
+      RulesCommand.class,
       HistoryCommand.class,
       SnapshotCommand.class,
       CompactCommand.class,

@@ -152,6 +152,11 @@ public final class Item {
     return log.at(version);
   }
 
+  /** The latest state, or null when the item does not exist. */
+  ItemState latestOrNull() {
+    return log.latest().orElse(null);
+  }
+
   /** The state at a version, which may be its deletion (a transaction's pin). */
   ItemState stateOrDeletion(long version) {
     return log.stateAt(version);
@@ -203,6 +208,10 @@ public final class Item {
     if (!existed) {
       refuseTwin();
     }
+    List<? extends GenericRecord> arrival = asList(rows);
+    ItemState before = existed ? log.latest().orElse(null) : null;
+    List<Rule> itemRules = before == null ? List.of() : before.rules();
+    checkRules(arrival, resolved.indexColumn(), before, true);
     Batch batch = Batch.prepare(rows, schema, resolved, label);
     List<PartInfo> staged = files.stage(batch, resolved);
     ItemState after;
@@ -214,6 +223,9 @@ public final class Item {
               passGate(mayCommit);
               if (current != null && !overwrite) {
                 throw new ItemExistsException(collection.name(), name);
+              }
+              if (current != null && !current.rules().equals(itemRules)) {
+                checkRules(arrival, resolved.indexColumn(), current, true); // changed meanwhile
               }
               removed.clear();
               if (current != null) {
@@ -302,6 +314,8 @@ public final class Item {
     Schema batchSchema = rows.isEmpty() ? current.schema() : rows.iterator().next().getSchema();
     ItemOptions options = current.options();
     Schemas.unify(current.schema(), batchSchema, options.indexColumn(), label);
+    List<? extends GenericRecord> arrival = asList(rows);
+    List<Rule> checked = checkRules(arrival, options.indexColumn(), current, false);
     Batch batch = Batch.prepare(rows, batchSchema, options, label);
     List<PartInfo> staged = files.stage(batch, options);
     ItemState after;
@@ -312,6 +326,10 @@ public final class Item {
               passGate(mayCommit);
               if (latest == null) {
                 throw new ItemNotFoundException(collection.name(), name);
+              }
+              if (!latest.rules().equals(current.rules())
+                  || (latest.maxIndex() != current.maxIndex() && Rules.lateness(checked))) {
+                checkRules(arrival, options.indexColumn(), latest, false); // it moved on meanwhile
               }
               if (from != null) {
                 for (Map.Entry<String, Long> f : from.entrySet()) {
@@ -409,6 +427,72 @@ public final class Item {
   /** After a commit made elsewhere (a transaction): parts into place, the metadata file. */
   void publish(ItemState after, List<PartInfo> added, Collection<String> removed) {
     files.finish(after, added, removed);
+  }
+
+  /**
+   * Checks rows against the rules of the collection and of the item (as of {@code state}).
+   *
+   * @param rows the rows, in arrival order
+   * @param indexColumn the item's index column
+   * @param state the item's state the rows go on top of, or null for a new item
+   * @param replaces whether the rows replace the item's (an overwrite: no item end to be late to)
+   * @return the rules checked
+   * @throws ValidationException naming the rule, the column and the first offending row
+   */
+  public List<Rule> checkRules(
+      List<? extends GenericRecord> rows, String indexColumn, ItemState state, boolean replaces) {
+    List<Rule> all = new ArrayList<>(collection.rules());
+    if (state != null) {
+      all.addAll(state.rules());
+    }
+    long end = state == null || replaces ? Long.MIN_VALUE : state.maxIndex();
+    Rules.check(all, rows, indexColumn, end, label);
+    return all;
+  }
+
+  /**
+   * Replaces the item's own validation rules, in one commit (none when they are unchanged). Later
+   * writes by every writer are checked against them; rows already stored are not.
+   *
+   * @param rules the rules, in the order they are checked
+   * @return the version after
+   * @throws InvalidDataException when a rule names a column the item lacks or cannot apply to
+   */
+  public long setRules(List<Rule> rules) {
+    List<Rule> wanted = List.copyOf(rules);
+    ItemState current = state();
+    Rules.checkAgainst(wanted, current.schema(), label);
+    if (current.rules().equals(wanted)) {
+      return current.version(); // nothing changes: no commit
+    }
+    ItemState after =
+        log.commit(
+            (latest, version) -> {
+              if (latest == null) {
+                throw notFound();
+              }
+              Rules.checkAgainst(wanted, latest.schema(), label);
+              return new LogEntry(
+                      LogEntry.FORMAT,
+                      version,
+                      "rules",
+                      System.currentTimeMillis(),
+                      CommitLog.writer(),
+                      null,
+                      null,
+                      List.of(),
+                      List.of(),
+                      null,
+                      null,
+                      null)
+                  .withRules(wanted);
+            });
+    LOG.info("{}: rules set to {} as version {}", label, wanted, after.version());
+    return after.version();
+  }
+
+  private static List<? extends GenericRecord> asList(Collection<? extends GenericRecord> rows) {
+    return rows instanceof List<? extends GenericRecord> l ? l : new ArrayList<>(rows);
   }
 
   /** The item as {@code collection/item}, for messages. */

@@ -295,6 +295,93 @@ public final class PyCollection {
     return store;
   }
 
+  // ---- validation rules ----
+
+  /** The file of the collection's rules (private: invisible to pandas). */
+  static final String RULES_FILE = "_rules.json";
+
+  /**
+   * The collection's file of rules.
+   *
+   * @param format file format version
+   * @param rules the rules, in the order they are checked
+   * @param updated when they were set, epoch milliseconds
+   */
+  record RulesFile(int format, List<Rule> rules, long updated) {}
+
+  /**
+   * The collection's validation rules: every write to any of its items is checked against them,
+   * then against the item's own. Writers reread them at most every few seconds.
+   *
+   * @return the rules, in the order they are checked
+   */
+  public List<Rule> rules() {
+    return store.collectionRules(this);
+  }
+
+  /** Reads the rules file (no cache). */
+  List<Rule> readRules() {
+    String f = Storage.join(name, RULES_FILE);
+    try {
+      RulesFile r = Json.parse(storage.read(f), RulesFile.class);
+      return r.rules() == null ? List.of() : List.copyOf(r.rules());
+    } catch (NoSuchFileException e) {
+      return List.of();
+    } catch (IOException | RuntimeException e) {
+      throw new CorruptLogException(
+          "the rules of collection '"
+              + name
+              + "' ("
+              + storage.describe(f)
+              + ") are unreadable ("
+              + e.getMessage()
+              + "); writers refuse to write unchecked rows: set them again with 'pystore rules "
+              + name
+              + " --set ...' or '--clear'",
+          e);
+    }
+  }
+
+  /**
+   * Replaces the collection's validation rules. A rule naming a column must fit that column in
+   * every item that has it (a range needs numbers); items without the column are only held to
+   * {@code required} and {@code not-null}.
+   *
+   * @param rules the rules, in the order they are checked; empty clears them
+   * @throws InvalidDataException naming a rule that cannot apply
+   */
+  public void setRules(List<Rule> rules) {
+    List<Rule> wanted = List.copyOf(rules);
+    for (String itemName : exists() ? items() : List.<String>of()) {
+      ItemState s = item(itemName).state();
+      List<Rule> applicable = new ArrayList<>();
+      for (Rule r : wanted) {
+        if (r.column() == null
+            || s.schema().getField(r.column()) != null
+            || r.kind().equals("custom")) {
+          applicable.add(r);
+        }
+      }
+      Rules.checkAgainst(applicable, s.schema(), name + "/" + itemName);
+    }
+    String f = Storage.join(name, RULES_FILE);
+    try {
+      if (wanted.isEmpty()) {
+        storage.delete(f);
+      } else {
+        storage.replace(
+            f,
+            Json.prettyBytes(new RulesFile(LogEntry.FORMAT, wanted, System.currentTimeMillis())));
+      }
+    } catch (NoSuchFileException e) {
+      // no rules to clear
+    } catch (IOException e) {
+      throw new StoreIOException("cannot write the rules of collection '" + name + "'", e);
+    }
+    store.forgetRules(name);
+    LOG.info("rules of collection {} set to {}", name, wanted);
+  }
+
   // ---- snapshots ----
 
   /**

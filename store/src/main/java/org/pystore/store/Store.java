@@ -303,6 +303,26 @@ public final class Store {
     return new Item(this, collection, name, log);
   }
 
+  /** How long a collection's rules are reused before writers read them again. */
+  static final long RULES_TTL_NANOS = 5_000_000_000L;
+
+  private record CachedRules(long readAtNanos, List<Rule> rules) {}
+
+  private final Map<String, CachedRules> rules = new ConcurrentHashMap<>();
+
+  List<Rule> collectionRules(PyCollection c) {
+    CachedRules r = rules.get(c.name());
+    if (r == null || System.nanoTime() - r.readAtNanos() > RULES_TTL_NANOS) {
+      r = new CachedRules(System.nanoTime(), c.readRules());
+      rules.put(c.name(), r);
+    }
+    return r.rules();
+  }
+
+  void forgetRules(String collection) {
+    rules.remove(collection);
+  }
+
   /** The decisions of a collection's transactions. */
   Transactions transactions(String collection) {
     return transactions.computeIfAbsent(collection, c -> new Transactions(storage, c));

@@ -84,6 +84,12 @@ public final class Transaction implements AutoCloseable {
 
     final List<PartInfo> staged = new ArrayList<>();
     final List<String> removed = new ArrayList<>();
+
+    /** The batches, in arrival order, and the item's rules they were checked against. */
+    final List<List<? extends GenericRecord>> batches = new ArrayList<>();
+
+    List<Rule> checkedRules = List.of();
+    long checkedEnd = Long.MIN_VALUE;
     long rows;
     ItemState after;
 
@@ -92,8 +98,25 @@ public final class Transaction implements AutoCloseable {
       this.kind = kind;
     }
 
+    /** Checks the batches again when the item's rules or end moved since they were staged. */
+    void recheck(ItemState current) {
+      if (current == null || batches.isEmpty()) {
+        return;
+      }
+      boolean appends = kind.equals("append");
+      long end = appends ? current.maxIndex() : Long.MIN_VALUE;
+      if (current.rules().equals(checkedRules) && end == checkedEnd) {
+        return;
+      }
+      String index = appends ? current.options().indexColumn() : options.indexColumn();
+      for (List<? extends GenericRecord> b : batches) {
+        item.checkRules(b, index, current, !appends);
+      }
+    }
+
     LogEntry entry(ItemState current, long version) {
       String label = item.label();
+      recheck(current);
       removed.clear();
       if (kind.equals("delete")) {
         if (current == null) {
@@ -204,21 +227,28 @@ public final class Transaction implements AutoCloseable {
     Item it = c == null ? collection.item(item) : c.item;
     ItemOptions options;
     Schema current;
+    ItemState state = c != null && c.kind.equals("write") ? it.latestOrNull() : it.state();
     if (c != null && c.kind.equals("write")) {
       options = c.options;
       current = c.itemSchema;
     } else {
-      ItemState s = it.state(); // throws when it does not exist
-      options = s.options();
-      current = s.schema();
+      options = state.options();
+      current = state.schema();
     }
     Schema batchSchema = rows.isEmpty() ? current : rows.iterator().next().getSchema();
     Schemas.unify(current, batchSchema, options.indexColumn(), it.label());
+    List<? extends GenericRecord> arrival = List.copyOf(rows);
+    it.checkRules(arrival, options.indexColumn(), state, c != null && c.kind.equals("write"));
     List<PartInfo> staged = it.stageRows(rows, batchSchema, options);
     if (c == null) {
       c = new Change(it, "append");
       changes.put(item, c);
     }
+    if (c.batches.isEmpty() && state != null) {
+      c.checkedRules = state.rules();
+      c.checkedEnd = c.kind.equals("append") ? state.maxIndex() : Long.MIN_VALUE;
+    }
+    c.batches.add(arrival);
     c.appendSchemas.add(batchSchema);
     c.staged.addAll(staged);
     c.rows += rows.size();
@@ -268,7 +298,12 @@ public final class Transaction implements AutoCloseable {
     if (!existed) {
       it.refuseTwin();
     }
+    ItemState before = existed ? it.latestOrNull() : null;
+    List<? extends GenericRecord> arrival = List.copyOf(rows);
+    it.checkRules(arrival, resolved.indexColumn(), before, true);
     Change c = new Change(it, "write");
+    c.batches.add(arrival);
+    c.checkedRules = before == null ? List.of() : before.rules();
     c.overwrite = overwrite;
     c.options = resolved;
     c.itemSchema = itemSchema;

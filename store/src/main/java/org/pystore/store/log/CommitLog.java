@@ -267,7 +267,8 @@ public final class CommitLog {
         null,
         null,
         e.tx(),
-        e.txDeadline());
+        e.txDeadline(),
+        null);
   }
 
   /**

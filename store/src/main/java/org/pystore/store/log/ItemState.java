@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.pystore.store.ItemOptions;
+import org.pystore.store.Rule;
 
 /**
  * The state of an item at one version: the replay of its commit log up to that version. Immutable.
@@ -42,6 +43,7 @@ public final class ItemState {
   private final long lastCompacted;
   private final long duplicatesRemoved;
   private final boolean deleted;
+  private final List<Rule> rules;
 
   ItemState(
       long version,
@@ -55,8 +57,10 @@ public final class ItemState {
       long updated,
       long lastCompacted,
       long duplicatesRemoved,
-      boolean deleted) {
+      boolean deleted,
+      List<Rule> rules) {
     this.version = version;
+    this.rules = rules == null ? List.of() : List.copyOf(rules);
     this.deleted = deleted;
     this.options = options;
     this.schemaJson = schemaJson;
@@ -99,7 +103,8 @@ public final class ItemState {
           e.timestamp(),
           0,
           0,
-          true);
+          true,
+          List.of());
     }
     ItemState prev = head == null || head.deleted ? null : head; // a create after a delete
     ItemOptions options = e.options() != null ? e.options() : prev == null ? null : prev.options;
@@ -149,7 +154,8 @@ public final class ItemState {
         e.timestamp(),
         lastCompacted,
         duplicatesRemoved,
-        false);
+        false,
+        e.rules() != null ? e.rules() : prev == null ? List.of() : prev.rules);
   }
 
   /**
@@ -179,7 +185,8 @@ public final class ItemState {
           e.timestamp(),
           0,
           0,
-          true);
+          true,
+          List.of());
     }
     return new ItemState(
         e.version(),
@@ -193,7 +200,8 @@ public final class ItemState {
         head.updated,
         head.lastCompacted,
         head.duplicatesRemoved,
-        head.deleted);
+        head.deleted,
+        head.rules);
   }
 
   /** The state a checkpoint (or snapshot) holds. */
@@ -214,7 +222,8 @@ public final class ItemState {
         c.updated(),
         c.lastCompacted() == null ? 0 : c.lastCompacted(),
         c.duplicatesRemoved() == null ? 0 : c.duplicatesRemoved(),
-        false);
+        false,
+        c.rules());
   }
 
   /** This state as a self-contained checkpoint. */
@@ -230,7 +239,13 @@ public final class ItemState {
         created,
         updated,
         lastCompacted == 0 ? null : lastCompacted,
-        duplicatesRemoved == 0 ? null : duplicatesRemoved);
+        duplicatesRemoved == 0 ? null : duplicatesRemoved,
+        rules.isEmpty() ? null : rules);
+  }
+
+  /** The item's own validation rules (its collection's come on top: {@code PyCollection#rules}). */
+  public List<Rule> rules() {
+    return rules;
   }
 
   public long version() {
@@ -340,6 +355,7 @@ public final class ItemState {
    * @param updated latest commit time, epoch ms
    * @param lastCompacted latest compaction time, epoch ms, or null when never compacted
    * @param duplicatesRemoved rows compactions dropped so far, or null for none
+   * @param rules the item's validation rules, or null for none
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Checkpoint(
@@ -353,5 +369,6 @@ public final class ItemState {
       long created,
       long updated,
       Long lastCompacted,
-      Long duplicatesRemoved) {}
+      Long duplicatesRemoved,
+      List<Rule> rules) {}
 }

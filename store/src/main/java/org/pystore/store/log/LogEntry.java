@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 import org.pystore.store.ItemOptions;
+import org.pystore.store.Rule;
 
 /**
  * One commit of an item: the file {@code _log/<version>.json}.
@@ -25,6 +26,7 @@ import org.pystore.store.ItemOptions;
  *     the transaction's decision file says committed (see {@link TxDecisions})
  * @param txDeadline epoch milliseconds after which any writer may abort the transaction when it is
  *     still undecided; null outside transactions
+ * @param rules the item's full list of validation rules when this commit changes them, else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LogEntry(
@@ -41,7 +43,8 @@ public record LogEntry(
     Map<String, Long> offsets,
     Map<String, Object> info,
     String tx,
-    Long txDeadline) {
+    Long txDeadline,
+    List<Rule> rules) {
 
   public static final int FORMAT = 1;
 
@@ -61,14 +64,34 @@ public record LogEntry(
       Map<String, Object> info) {
     this(
         format, version, operation, timestamp, writer, options, schema, add, remove, metadata,
-        offsets, info, null, null);
+        offsets, info, null, null, null);
   }
 
   /** This entry as part of a transaction. */
   public LogEntry inTransaction(String id, long deadline) {
     return new LogEntry(
         format, version, operation, timestamp, writer, options, schema, add, remove, metadata,
-        offsets, info, id, deadline);
+        offsets, info, id, deadline, rules);
+  }
+
+  /** This entry with the item's rules replaced. */
+  public LogEntry withRules(List<Rule> newRules) {
+    return new LogEntry(
+        format,
+        version,
+        operation,
+        timestamp,
+        writer,
+        options,
+        schema,
+        add,
+        remove,
+        metadata,
+        offsets,
+        info,
+        tx,
+        txDeadline,
+        List.copyOf(newRules));
   }
 
   /** Normalizes absent lists to empty ones. */

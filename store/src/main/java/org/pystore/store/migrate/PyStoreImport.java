@@ -272,6 +272,7 @@ public final class PyStoreImport {
             schema == null
                 ? r.schema()
                 : Schemas.unify(schema, r.schema(), itemOptions.indexColumn(), label);
+        item.checkRules(r.rows(), itemOptions.indexColumn(), state, false);
         List<PartInfo> parts = item.stageRows(r.rows(), r.schema(), itemOptions);
         staged.addAll(parts);
         if (!r.sorted()) {
