@@ -71,7 +71,8 @@ public final class Rules {
       }
       Validator.Violation v = first(r, one, row.getSchema(), indexColumn, Long.MIN_VALUE);
       if (v != null) {
-        return refusal(r, v, one, indexColumn, label);
+        ValidationException e = refusal(r, v, one, indexColumn, label);
+        return new ValidationException(e.reason(), r, 0, e.reason());
       }
     }
     return null;
@@ -293,7 +294,15 @@ public final class Rules {
             + label
             + "')",
         r,
-        v.row());
+        v.row(),
+        "it breaks rule "
+            + r
+            + " of '"
+            + label
+            + "'"
+            + (v.column() == null ? "" : " (column " + v.column() + ")")
+            + ": "
+            + v.problem());
   }
 
   private static String describeIndex(Schema.Field idx, long v) {

@@ -9,11 +9,21 @@ public class ValidationException extends InvalidDataException {
 
   private final transient Rule rule;
   private final int row;
+  private final String reason;
 
-  public ValidationException(String message, Rule rule, int row) {
+  public ValidationException(String message, Rule rule, int row, String reason) {
     super(message);
     this.rule = rule;
     this.row = row;
+    this.reason = reason;
+  }
+
+  /**
+   * What is wrong with the offending row on its own, for a report about that row (the sink's dead
+   * letter queue): {@code it breaks rule R of 'c/i' (column C): PROBLEM}.
+   */
+  public String reason() {
+    return reason;
   }
 
   /** The rule the rows break. */

@@ -26,6 +26,9 @@ final class ItemBuffer {
   final java.util.Set<org.apache.avro.Schema> accepted =
       java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
+  /** The item's own validation rules, as of the last time its state was read. */
+  java.util.List<org.pystore.store.Rule> rules = java.util.List.of();
+
   long bytes;
   long firstAtNanos;
   boolean loaded;
@@ -86,6 +89,13 @@ final class ItemBuffer {
     return before - bytes;
   }
 
+  /** Takes one row out (refused by a rule at commit time). */
+  SinkRow remove(int index) {
+    SinkRow r = rows.remove(index);
+    recount();
+    return r;
+  }
+
   /** Drops rows the item holds by now; returns the bytes freed. */
   long dropHeld() {
     long before = bytes;
@@ -105,6 +115,7 @@ final class ItemBuffer {
     d.first.putAll(first);
     d.schema = schema;
     d.accepted.addAll(accepted);
+    d.rules = rules;
     d.bytes = bytes;
     d.loaded = true;
     clear();
@@ -136,6 +147,7 @@ final class ItemBuffer {
     b.held.putAll(failed.held);
     b.schema = failed.schema;
     b.accepted.addAll(failed.accepted);
+    b.rules = failed.rules;
     b.loaded = true;
     return b;
   }

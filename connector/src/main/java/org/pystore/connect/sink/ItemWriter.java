@@ -13,9 +13,12 @@ import org.pystore.store.Item;
 import org.pystore.store.ItemExistsException;
 import org.pystore.store.ItemNotFoundException;
 import org.pystore.store.ItemOptions;
+import org.pystore.store.Rule;
+import org.pystore.store.Rules;
 import org.pystore.store.Schemas;
 import org.pystore.store.StaleOffsetsException;
 import org.pystore.store.Store;
+import org.pystore.store.ValidationException;
 import org.pystore.store.log.ItemState;
 
 /**
@@ -53,6 +56,7 @@ final class ItemWriter {
       ItemState s = item.state();
       b.held.putAll(s.offsets());
       b.schema = s.schema();
+      b.rules = s.rules();
     } else {
       String twin = store.collection(b.collection).twinOf(b.item);
       if (twin != null) {
@@ -78,6 +82,36 @@ final class ItemWriter {
     if (b.refusal != null) {
       return b.refusal;
     }
+    String schemaRefusal = acceptSchema(b, r);
+    if (schemaRefusal != null) {
+      return schemaRefusal;
+    }
+    List<Rule> rules = rules(b);
+    if (rules.isEmpty()) {
+      return null;
+    }
+    ValidationException broken =
+        Rules.checkRow(rules, r.row(), options.indexColumn(), b.collection + "/" + b.item);
+    return broken == null ? null : broken.getMessage();
+  }
+
+  /**
+   * The rules a row of this buffer meets: its collection's (reread every few seconds), its item's.
+   */
+  private List<Rule> rules(ItemBuffer b) {
+    List<Rule> collection = store.collection(b.collection).rules();
+    if (collection.isEmpty()) {
+      return b.rules;
+    }
+    if (b.rules.isEmpty()) {
+      return collection;
+    }
+    List<Rule> all = new ArrayList<>(collection);
+    all.addAll(b.rules);
+    return all;
+  }
+
+  private String acceptSchema(ItemBuffer b, SinkRow r) {
     Schema s = r.row().getSchema();
     if (b.accepted.contains(s)) {
       return null;
@@ -133,7 +167,9 @@ final class ItemWriter {
           return;
         }
       }
-      Schema itemSchema = item.state().schema(); // one log read per round
+      ItemState state = item.state(); // one log read per round
+      Schema itemSchema = state.schema();
+      b.rules = state.rules();
       Schema target;
       try {
         target =
@@ -161,6 +197,13 @@ final class ItemWriter {
       long t = System.nanoTime();
       try {
         item.append(rows, offsets, from);
+      } catch (ValidationException e) {
+        // a rule over the batch (or one set meanwhile) refuses a row: it alone goes to the DLQ
+        int at = e.row() >= 0 && e.row() < b.rows.size() ? e.row() : 0;
+        refused.add(new Refused(b.remove(at), e.reason()));
+        b.rules = item.state().rules();
+        round--; // each such round takes a row out, so it ends
+        continue;
       } catch (StaleOffsetsException e) {
         b.held.putAll(e.held());
         continue;
