@@ -98,4 +98,116 @@ class KillTest {
     summary.add("kills=" + KILLS + " rows=" + rows + " versions=" + after.state().version());
     System.out.println("KillTest: " + summary);
   }
+
+  /** Per item: per writer, per transaction, the rows it holds (dedupe=none). */
+  private static Map<String, Map<String, Map<Long, Integer>>> batchesByItem(Store store) {
+    Map<String, Map<String, Map<Long, Integer>>> out = new java.util.TreeMap<>();
+    for (String n : TransactionWorker.ITEMS) {
+      Map<String, Map<Long, Integer>> byWriter = new java.util.TreeMap<>();
+      for (GenericRecord r : Ticks.readAll(store.item("c", n))) {
+        byWriter
+            .computeIfAbsent(r.get("sym").toString(), k -> new java.util.TreeMap<>())
+            .merge((long) (double) (Double) r.get("price"), 1, Integer::sum);
+      }
+      out.put(n, byWriter);
+    }
+    return out;
+  }
+
+  @Test
+  void transactionProcessesKilledAtRandomMomentsLeaveEveryItemWithTheSameWholeTransactions()
+      throws Exception {
+    Store seed = Store.open(root);
+    for (String n : TransactionWorker.ITEMS) {
+      seed.item("c", n)
+          .write(
+              Ticks.SCHEMA,
+              List.of(),
+              ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
+              Map.of(),
+              false);
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    Random random = new Random(7);
+    long timeoutMillis = 1500;
+    Item watched = Store.open(root).item("c", "C");
+    for (int w = 0; w < KILLS; w++) {
+      long before = watched.state().version();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  cp,
+                  TransactionWorker.class.getName(),
+                  root.toString(),
+                  "" + w,
+                  "100000",
+                  "" + ROWS,
+                  "" + timeoutMillis)
+              .redirectErrorStream(true)
+              .redirectOutput(root.resolve("tx-worker-" + w + ".log").toFile())
+              .start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      // the item C is the last of each transaction: two versions there, two transactions done
+      while (watched.state().version() < before + 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Thread.sleep(random.nextInt(300));
+      p.destroyForcibly(); // SIGKILL, at any step of a transaction
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Thread.sleep(timeoutMillis + 200); // past the deadline of a transaction a kill left undecided
+
+    Store store = Store.open(root);
+    Verifier.Report report = new Verifier(store, Duration.ofDays(1)).verify(null, null, l -> {});
+    // a kill before its decision leaves undecided entries (vacuum or the next writer aborts
+    // them); one after it leaves parts under _staging/ (vacuum moves them); nothing else
+    assertThat(report.problems())
+        .allSatisfy(p -> assertThat(p.kind()).isIn("part-unpublished", "tx-undecided"));
+    for (String n : TransactionWorker.ITEMS) {
+      store.item("c", n).vacuum(Duration.ofDays(1), Duration.ofDays(1), false);
+    }
+    assertThat(
+            new Verifier(Store.open(root), Duration.ofDays(1))
+                .verify(null, null, l -> {})
+                .problems())
+        .isEmpty();
+
+    Map<String, Map<String, Map<Long, Integer>>> items = batchesByItem(Store.open(root));
+    Map<String, Map<Long, Integer>> a = items.get("A");
+    assertThat(a).hasSize(KILLS); // every writer committed before it was killed
+    // every item holds exactly the same transactions, each whole, a prefix per writer
+    assertThat(items.get("B")).isEqualTo(a);
+    assertThat(items.get("C")).isEqualTo(a);
+    long transactions = 0;
+    for (Map.Entry<String, Map<Long, Integer>> w : a.entrySet()) {
+      for (long t = 0; t < w.getValue().size(); t++) {
+        assertThat(w.getValue().get(t)).as(w.getKey() + " transaction " + t).isEqualTo(ROWS);
+      }
+      transactions += w.getValue().size();
+    }
+    for (String n : TransactionWorker.ITEMS) {
+      Item it = Store.open(root).item("c", n);
+      assertThat(TestStores.visibleParts(it)).isEqualTo(it.state().parts().keySet());
+    }
+    long aborted = 0;
+    for (String n : TransactionWorker.ITEMS) {
+      aborted +=
+          Store.open(root).item("c", n).history().stream()
+              .filter(h -> h.operation().equals(org.pystore.store.log.ItemState.ABORTED))
+              .count();
+    }
+    System.out.println(
+        "KillTest transactions: kills="
+            + KILLS
+            + " committed="
+            + transactions
+            + " items=3 aborted-entries="
+            + aborted
+            + " undecided-found="
+            + report.problems().stream().filter(p -> p.kind().equals("tx-undecided")).count()
+            + " unpublished-found="
+            + report.problems().stream().filter(p -> p.kind().equals("part-unpublished")).count());
+  }
 }
