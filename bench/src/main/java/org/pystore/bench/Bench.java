@@ -9,7 +9,7 @@ import org.pystore.store.storage.LocalStorage;
  * Runs the store benchmarks, each beside a reference measured in the same run, and prints ratios.
  *
  * <pre>
- * java -jar bench/target/pystore-bench.jar [append|read|compact|import|sink|source|s3|all] [--scale F] [--dir DIR]
+ * java -jar bench/target/pystore-bench.jar [append|read|compact|import|sink|source|s3|transactions|all] [--scale F] [--dir DIR]
  * </pre>
  *
  * {@code --scale 1} is the full size of the issue (items of 0, 1M and 10M rows; a one-year item of
@@ -37,12 +37,13 @@ public final class Bench {
         case "compact":
         case "import":
         case "s3":
+        case "transactions":
         case "all":
           what = args[i];
           break;
         default:
           System.err.println(
-              "usage: Bench [append|read|compact|import|sink|source|s3|all] [--scale F] [--dir DIR]");
+              "usage: Bench [append|read|compact|import|sink|source|s3|transactions|all] [--scale F] [--dir DIR]");
           System.exit(2);
       }
     }
@@ -73,6 +74,9 @@ public final class Bench {
       }
       if (what.equals("source") || what.equals("all")) {
         new SourceBench(work.resolve("source"), scale).run();
+      }
+      if (what.equals("transactions") || what.equals("all")) {
+        new TransactionBench(work.resolve("transactions"), scale).run();
       }
       if (what.equals("s3") || what.equals("all")) {
         new S3Bench(work.resolve("s3"), scale).run();

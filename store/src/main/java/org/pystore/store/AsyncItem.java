@@ -28,7 +28,7 @@ import org.apache.avro.generic.GenericRecord;
  * committed. Reads may be cancelled at any time; a cancelled read's rows are dropped.
  */
 public final class AsyncItem {
-  private static final ExecutorService SHARED =
+  static final ExecutorService SHARED =
       Executors.newCachedThreadPool(
           r -> {
             Thread t = new Thread(r, "pystore-async");
@@ -109,7 +109,7 @@ public final class AsyncItem {
 
   /** Runs a commit on the executor behind a future that cancels only before the commit. */
   private CompletableFuture<CommitResult> commit(Function<BooleanSupplier, CommitResult> work) {
-    CommitFuture f = new CommitFuture();
+    CommitFuture<CommitResult> f = new CommitFuture<>();
     executor.execute(
         () -> {
           if (f.isCancelled()) {
@@ -127,7 +127,7 @@ public final class AsyncItem {
   }
 
   /** A future whose cancel() wins only before its commit starts. */
-  private static final class CommitFuture extends CompletableFuture<CommitResult> {
+  static final class CommitFuture<T> extends CompletableFuture<T> {
     private static final int PENDING = 0;
     private static final int COMMITTING = 1;
     private static final int CANCELLED = 2;
@@ -138,7 +138,7 @@ public final class AsyncItem {
       return phase.compareAndSet(PENDING, COMMITTING) || phase.get() == COMMITTING;
     }
 
-    void completeCommitted(CommitResult r) {
+    void completeCommitted(T r) {
       super.complete(r);
     }
 
@@ -151,7 +151,7 @@ public final class AsyncItem {
     }
 
     @Override
-    public boolean complete(CommitResult value) {
+    public boolean complete(T value) {
       return false; // only the commit completes it: a caller's complete() would hide its outcome
     }
   }

@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.pystore.store.log.CommitLog;
@@ -352,6 +354,10 @@ public final class Transaction implements AutoCloseable {
   public TransactionResult commit() {
     requireOpen();
     finished = true;
+    return doCommit();
+  }
+
+  private TransactionResult doCommit() {
     if (changes.isEmpty()) {
       return new TransactionResult(null, Map.of(), 0, 0, false);
     }
@@ -399,6 +405,41 @@ public final class Transaction implements AutoCloseable {
         parts,
         versions.size());
     return new TransactionResult(id, versions, rows, parts, true);
+  }
+
+  /** {@link #commit()} on a shared pool of daemon threads; see {@link #commitAsync(Executor)}. */
+  public CompletableFuture<TransactionResult> commitAsync() {
+    return commitAsync(AsyncItem.SHARED);
+  }
+
+  /**
+   * {@link #commit()} on the caller's executor. {@code cancel()} on the future succeeds only before
+   * the commit starts; the staged parts are then discarded and no item changes. Once the commit is
+   * under way, {@code cancel()} returns false and the result arrives as usual, so a cancelled
+   * future always means nothing was committed.
+   *
+   * <p>The transaction is handed over: add nothing to it afterwards; closing it is harmless.
+   *
+   * @param executor runs the commit (blocking storage I/O)
+   * @return the result, or the commit's exception
+   */
+  public CompletableFuture<TransactionResult> commitAsync(Executor executor) {
+    requireOpen();
+    finished = true; // handed over: close() by the caller no longer discards anything
+    AsyncItem.CommitFuture<TransactionResult> f = new AsyncItem.CommitFuture<>();
+    executor.execute(
+        () -> {
+          if (!f.enterCommit()) {
+            discardAll(); // cancelled before it started
+            return;
+          }
+          try {
+            f.completeCommitted(doCommit());
+          } catch (Throwable t) {
+            f.completeExceptionally(t);
+          }
+        });
+    return f;
   }
 
   private String timedOut(String id, long started) {

@@ -248,4 +248,49 @@ class TransactionFaultsTest {
     assertThat(Ticks.readAll(fresh.item("c", "A"))).hasSize(11);
     assertThat(s.item("c", "B").metadata()).isEqualTo(Map.of());
   }
+
+  @Test
+  void manyAsyncTransactionsAllLandAndACancelledOneLeavesNothing() throws Exception {
+    Store s = Store.open(root, StoreOptions.defaults().withFsync(false));
+    seed(s);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.CompletableFuture<TransactionResult>> all = new ArrayList<>();
+      for (int t = 0; t < 20; t++) {
+        try (Transaction tx = s.collection("c").transaction()) {
+          tx.append("A", Ticks.series(3, 100 + t * 10L))
+              .append("B", Ticks.series(2, 100 + t * 10L));
+          all.add(tx.commitAsync(pool)); // closing a handed-over transaction discards nothing
+        }
+      }
+      java.util.concurrent.CompletableFuture.allOf(
+              all.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .get();
+      assertThat(Ticks.readAll(s.item("c", "A"))).hasSize(10 + 60);
+      assertThat(Ticks.readAll(s.item("c", "B"))).hasSize(10 + 40);
+
+      java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.ExecutorService one =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      one.execute(
+          () -> {
+            try {
+              hold.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      Transaction tx = s.collection("c").transaction().append("A", Ticks.series(5, 900));
+      java.util.concurrent.CompletableFuture<TransactionResult> f = tx.commitAsync(one);
+      assertThat(f.cancel(true)).isTrue(); // not started: cancel wins
+      hold.countDown();
+      one.shutdown();
+      assertThat(one.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(Ticks.readAll(s.item("c", "A"))).hasSize(70);
+      assertThat(s.storage().list("c/A/" + PartLocator.STAGING)).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
