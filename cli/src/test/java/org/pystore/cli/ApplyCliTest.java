@@ -2,12 +2,8 @@ package org.pystore.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,25 +14,10 @@ import org.pystore.store.Store;
 class ApplyCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run run(String... args) {
-    List<String> all = new ArrayList<>(List.of("--store", dir.resolve("store").toString()));
-    all.addAll(List.of(args));
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = PyStoreCli.commandLine().execute(all.toArray(String[]::new));
-      return new Run(
-          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  CliTest.Run run(String... args) {
+    CliTest cli = new CliTest();
+    cli.dir = dir;
+    return cli.run(args);
   }
 
   Path file(String name, String content) throws Exception {
@@ -55,7 +36,7 @@ class ApplyCliTest {
 
   /** Rows of an item, -1 when it does not exist. */
   int rows(String item) {
-    Run r = run("read", item);
+    CliTest.Run r = run("read", item);
     if (r.code() != 0) {
       return -1;
     }
@@ -65,7 +46,7 @@ class ApplyCliTest {
   @BeforeEach
   void seed() throws Exception {
     for (String item : List.of("AAPL", "MSFT", "OLD")) {
-      Run w =
+      CliTest.Run w =
           run("write", "ticks/" + item, "--csv", file(item + ".csv", csv(0, 5, 1.0)).toString());
       assertThat(w.code()).as(w.err()).isZero();
     }
@@ -86,7 +67,7 @@ class ApplyCliTest {
                 + "{\"op\":\"write\",\"item\":\"NEW\",\"csv\":\"new.csv\",\"key\":[\"price\"]}\n"
                 + "{\"op\":\"append\",\"item\":\"NEW\",\"csv\":\"more.csv\"}\n"
                 + "{\"op\":\"delete\",\"item\":\"OLD\"}\n");
-    Run r = run("apply", "ticks", ops.toString());
+    CliTest.Run r = run("apply", "ticks", ops.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("applied 5 operations to ticks as transaction ");
     assertThat(r.out()).contains("ticks/AAPL version 1").contains("ticks/NEW version 0");
@@ -133,7 +114,7 @@ class ApplyCliTest {
     };
     for (String[] c : cases) {
       Path ops = file("ops/fail.jsonl", good + c[0] + "\n{\"op\":\"delete\",\"item\":\"OLD\"}\n");
-      Run r = run("apply", "ticks", ops.toString());
+      CliTest.Run r = run("apply", "ticks", ops.toString());
       assertThat(r.code()).as(c[0] + ": " + r.err()).isEqualTo(1);
       assertThat(r.err()).as(c[0]).contains(c[1]).contains(c[2]).contains("nothing was changed");
       assertThat(rows("ticks/AAPL")).as(c[0]).isEqualTo(5);
@@ -151,14 +132,14 @@ class ApplyCliTest {
 
   @Test
   void aMissingFileOrCollectionIsAOneLineError() throws Exception {
-    Run r = run("apply", "ticks", dir.resolve("none.jsonl").toString());
+    CliTest.Run r = run("apply", "ticks", dir.resolve("none.jsonl").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("none.jsonl does not exist");
     Path empty = file("empty.jsonl", "# nothing yet\n\n");
-    Run e = run("apply", "ticks", empty.toString());
+    CliTest.Run e = run("apply", "ticks", empty.toString());
     assertThat(e.code()).isZero();
     assertThat(e.out()).contains("holds no operations; nothing was changed");
-    Run bad = run("apply", "_private", empty.toString());
+    CliTest.Run bad = run("apply", "_private", empty.toString());
     assertThat(bad.code()).isEqualTo(2);
   }
 }

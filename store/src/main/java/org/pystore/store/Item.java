@@ -518,22 +518,27 @@ public final class Item {
               }
               removed.clear();
               removed.addAll(current.parts().keySet());
-              return new LogEntry(
-                  LogEntry.FORMAT,
-                  version,
-                  ItemState.DELETE,
-                  System.currentTimeMillis(),
-                  CommitLog.writer(),
-                  null,
-                  null,
-                  List.of(),
-                  removed,
-                  null,
-                  null,
-                  null);
+              return deleteEntry(version, removed);
             });
     files.finish(after, List.of(), removed);
     LOG.info("{}: deleted as version {}", label, after.version());
+  }
+
+  /** The entry of a deletion: every live part removed. */
+  static LogEntry deleteEntry(long version, List<String> removed) {
+    return new LogEntry(
+        LogEntry.FORMAT,
+        version,
+        ItemState.DELETE,
+        System.currentTimeMillis(),
+        CommitLog.writer(),
+        null,
+        null,
+        List.of(),
+        removed,
+        null,
+        null,
+        null);
   }
 
   /**

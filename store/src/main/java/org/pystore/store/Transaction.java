@@ -125,19 +125,7 @@ public final class Transaction implements AutoCloseable {
           throw new ItemNotFoundException(item.collectionName(), item.name());
         }
         removed.addAll(current.parts().keySet());
-        return new LogEntry(
-            LogEntry.FORMAT,
-            version,
-            ItemState.DELETE,
-            System.currentTimeMillis(),
-            CommitLog.writer(),
-            null,
-            null,
-            List.of(),
-            removed,
-            null,
-            null,
-            null);
+        return Item.deleteEntry(version, removed);
       }
       if (kind.equals("write")) {
         if (current != null && !overwrite) {

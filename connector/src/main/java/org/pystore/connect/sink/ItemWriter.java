@@ -35,6 +35,12 @@ final class ItemWriter {
   private final Map<String, Object> metadata;
   private final SinkMetrics metrics;
 
+  /**
+   * Collection handles by name: looked up per record, so not re-created (and re-checked) each time.
+   */
+  private final Map<String, org.pystore.store.PyCollection> collections =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   ItemWriter(Store store, PyStoreSinkConfig config, String connector, SinkMetrics metrics) {
     this.store = store;
     this.options = config.itemOptions();
@@ -99,7 +105,8 @@ final class ItemWriter {
    * The rules a row of this buffer meets: its collection's (reread every few seconds), its item's.
    */
   private List<Rule> rules(ItemBuffer b) {
-    List<Rule> collection = store.collection(b.collection).rules();
+    List<Rule> collection =
+        collections.computeIfAbsent(b.collection, store::collection).rules(); // cached 5 s
     if (collection.isEmpty()) {
       return b.rules;
     }

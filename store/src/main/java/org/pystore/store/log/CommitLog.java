@@ -145,6 +145,13 @@ public final class CommitLog {
     if (p == null) {
       return false;
     }
+    awaitDecision(p);
+    head();
+    return true;
+  }
+
+  /** Waits for a transaction's decision; past its deadline, aborts it. */
+  private void awaitDecision(LogEntry p) {
     long deadline = p.txDeadline() == null ? 0 : p.txDeadline();
     long sleepMicros = 200;
     while (decisions.outcome(p.tx()) == TxDecisions.Outcome.PENDING) {
@@ -162,11 +169,9 @@ public final class CommitLog {
       LockSupport.parkNanos(sleepMicros * 1000);
       sleepMicros = Math.min(sleepMicros * 2, 50_000);
     }
-    head();
-    return true;
   }
 
-  /** What an entry does to the state before it: null when it is undecided. */
+  /** What became of an entry: committed outside transactions, else its transaction's outcome. */
   private TxDecisions.Outcome outcome(LogEntry e) {
     return e.tx() == null ? TxDecisions.Outcome.COMMITTED : decisions.outcome(e.tx());
   }
@@ -297,11 +302,17 @@ public final class CommitLog {
    */
   public ItemState commit(EntryBuilder builder, List<String> partDirs) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      if (awaitUndecided()) {
+      ItemState head;
+      LogEntry open;
+      synchronized (this) { // one read of the log per attempt
+        head = head().orElse(null);
+        open = pending;
+      }
+      if (open != null) {
+        awaitDecision(open);
         attempt--; // waiting for a transaction is no lost race
         continue;
       }
-      ItemState head = head().orElse(null);
       ItemState current = head == null || head.deleted() ? null : head;
       long version = head == null ? 0 : head.version() + 1;
       LogEntry entry = builder.build(current, version);
