@@ -331,14 +331,7 @@ public final class Item {
                   || (latest.maxIndex() != current.maxIndex() && Rules.lateness(checked))) {
                 checkRules(arrival, options.indexColumn(), latest, false); // it moved on meanwhile
               }
-              if (from != null) {
-                for (Map.Entry<String, Long> f : from.entrySet()) {
-                  Long held = latest.offsets().get(f.getKey());
-                  if (held != null && held > f.getValue()) {
-                    throw new StaleOffsetsException(label, latest.offsets());
-                  }
-                }
-              }
+              refuseHeld(latest, from, label);
               return appendEntry(
                   latest,
                   version,
@@ -1105,6 +1098,26 @@ public final class Item {
     return bad;
   }
 
+  /**
+   * Refuses an append from sources the item already holds rows of at or above {@code from}.
+   *
+   * @param latest the state the append commits on
+   * @param from per source, the offset of the append's first row, or null
+   * @param label the item, for the message
+   * @throws StaleOffsetsException naming what the item holds
+   */
+  static void refuseHeld(ItemState latest, Map<String, Long> from, String label) {
+    if (from == null) {
+      return;
+    }
+    for (Map.Entry<String, Long> f : from.entrySet()) {
+      Long held = latest.offsets().get(f.getKey());
+      if (held != null && held > f.getValue()) {
+        throw new StaleOffsetsException(label, latest.offsets());
+      }
+    }
+  }
+
   /** The entry of an append: new parts, the schema when the batch widens it, offsets, figures. */
   private LogEntry appendEntry(
       ItemState latest,
@@ -1115,6 +1128,27 @@ public final class Item {
       Map<String, Object> info) {
     Schema unified =
         Schemas.unify(latest.schema(), batchSchema, latest.options().indexColumn(), label);
+    return unifiedAppendEntry(latest, version, unified, staged, offsets, info);
+  }
+
+  /**
+   * The entry of an append whose rows unify to {@code unified} with the item's schema.
+   *
+   * @param latest the state it commits on
+   * @param version its version
+   * @param unified the item's schema after it (the same object when unchanged)
+   * @param staged its parts
+   * @param offsets source offsets it makes durable, or null
+   * @param info figures, or null
+   * @return the entry
+   */
+  static LogEntry unifiedAppendEntry(
+      ItemState latest,
+      long version,
+      Schema unified,
+      List<PartInfo> staged,
+      Map<String, Long> offsets,
+      Map<String, Object> info) {
     return new LogEntry(
         LogEntry.FORMAT,
         version,

@@ -155,27 +155,16 @@ public final class Transaction implements AutoCloseable {
       if (current == null) {
         throw new ItemNotFoundException(item.collectionName(), item.name());
       }
-      for (Map.Entry<String, Long> f : from.entrySet()) {
-        Long held = current.offsets().get(f.getKey());
-        if (held != null && held > f.getValue()) {
-          throw new StaleOffsetsException(label, current.offsets());
-        }
-      }
+      Item.refuseHeld(current, from, label);
       Schema schema = current.schema();
       for (Schema s : appendSchemas) {
         schema = Schemas.unify(schema, s, current.options().indexColumn(), label);
       }
-      return new LogEntry(
-          LogEntry.FORMAT,
+      return Item.unifiedAppendEntry(
+          current,
           version,
-          "append",
-          System.currentTimeMillis(),
-          CommitLog.writer(),
-          null,
-          schema == current.schema() ? null : schema.toString(),
-          Item.withSeq(staged, version),
-          List.of(),
-          null,
+          schema,
+          staged,
           offsets.isEmpty() ? null : new LinkedHashMap<>(offsets),
           null);
     }

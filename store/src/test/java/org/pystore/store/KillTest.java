@@ -35,33 +35,12 @@ class KillTest {
             ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
             Map.of(),
             false);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("java.class.path");
-    Random random = new Random(42);
-    Item item = Store.open(root).item("c", "shared");
-    for (int w = 0; w < KILLS; w++) {
-      long before = item.state().version();
-      Process p =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  cp,
-                  AppendWorker.class.getName(),
-                  root.toString(),
-                  "" + w,
-                  "100000",
-                  "" + ROWS)
-              .redirectErrorStream(true)
-              .redirectOutput(root.resolve("worker-" + w + ".log").toFile())
-              .start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (item.state().version() < before + 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20); // committing by now
-      }
-      Thread.sleep(random.nextInt(300));
-      p.destroyForcibly(); // SIGKILL: no cleanup code runs
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+    killRepeatedly(
+        AppendWorker.class,
+        Store.open(root).item("c", "shared"),
+        new Random(42),
+        "worker",
+        w -> List.of(root.toString(), "" + w, "100000", "" + ROWS));
 
     Item after = Store.open(root).item("c", "shared");
     Map<String, Map<Long, Integer>> byWriterBatch = new HashMap<>();
@@ -99,6 +78,38 @@ class KillTest {
     System.out.println("KillTest: " + summary);
   }
 
+  /**
+   * Starts {@link #KILLS} worker JVMs one after the other and kills each with SIGKILL at a random
+   * moment once it has made two commits to the watched item.
+   */
+  private void killRepeatedly(
+      Class<?> worker,
+      Item watched,
+      Random random,
+      String logName,
+      java.util.function.IntFunction<List<String>> args)
+      throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    for (int w = 0; w < KILLS; w++) {
+      long before = watched.state().version();
+      List<String> command = new ArrayList<>(List.of(java, "-cp", cp, worker.getName()));
+      command.addAll(args.apply(w));
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(root.resolve(logName + "-" + w + ".log").toFile())
+              .start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (watched.state().version() < before + 2 && System.nanoTime() < deadline) {
+        Thread.sleep(20); // committing by now
+      }
+      Thread.sleep(random.nextInt(300));
+      p.destroyForcibly(); // SIGKILL: no cleanup code runs, at any step of a commit
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
   /** Per item: per writer, per transaction, the rows it holds (dedupe=none). */
   private static Map<String, Map<String, Map<Long, Integer>>> batchesByItem(Store store) {
     Map<String, Map<String, Map<Long, Integer>>> out = new java.util.TreeMap<>();
@@ -127,36 +138,14 @@ class KillTest {
               Map.of(),
               false);
     }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String cp = System.getProperty("java.class.path");
-    Random random = new Random(7);
     long timeoutMillis = 1500;
-    Item watched = Store.open(root).item("c", "C");
-    for (int w = 0; w < KILLS; w++) {
-      long before = watched.state().version();
-      Process p =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  cp,
-                  TransactionWorker.class.getName(),
-                  root.toString(),
-                  "" + w,
-                  "100000",
-                  "" + ROWS,
-                  "" + timeoutMillis)
-              .redirectErrorStream(true)
-              .redirectOutput(root.resolve("tx-worker-" + w + ".log").toFile())
-              .start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      // the item C is the last of each transaction: two versions there, two transactions done
-      while (watched.state().version() < before + 2 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-      Thread.sleep(random.nextInt(300));
-      p.destroyForcibly(); // SIGKILL, at any step of a transaction
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+    // the item C is the last of each transaction: two versions there, two transactions done
+    killRepeatedly(
+        TransactionWorker.class,
+        Store.open(root).item("c", "C"),
+        new Random(7),
+        "tx-worker",
+        w -> List.of(root.toString(), "" + w, "100000", "" + ROWS, "" + timeoutMillis));
     Thread.sleep(timeoutMillis + 200); // past the deadline of a transaction a kill left undecided
 
     Store store = Store.open(root);

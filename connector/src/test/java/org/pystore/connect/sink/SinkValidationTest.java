@@ -60,6 +60,14 @@ class SinkValidationTest {
             });
   }
 
+  /** Starts a task, delivers what the topic holds, waits until AAPL holds {@code rows}, stops. */
+  private static void runUntilStored(SinkHarness h, int rows) {
+    h.start();
+    h.poll(100);
+    settle(h, rows);
+    h.stop();
+  }
+
   @Test
   void aRecordBreakingARowRuleGoesToTheDeadLetterQueueAloneAndTheRestLandsOnce() {
     SinkHarness h =
@@ -114,18 +122,12 @@ class SinkValidationTest {
     for (long s = 0; s < 10; s++) {
       h.produce(0, "AAPL", s);
     }
-    h.start();
-    h.poll(100);
-    settle(h, 10);
-    h.stop();
+    runUntilStored(h, 10);
     store.item("ticks", "AAPL").setRules(List.of(Rule.parse("increasing-index")));
     for (long s : new long[] {10, 11, 12, 11, 13, 14, 15, 16, 17, 18}) {
       h.produce(0, "AAPL", s); // offset 13 goes back in time
     }
-    h.start();
-    h.poll(100);
-    settle(h, 19);
-    h.stop();
+    runUntilStored(h, 19);
     assertThat(h.dlq).extracting(SinkRecord::kafkaOffset).containsExactly(13L);
     Map<Long, Integer> counts = h.stored().get("AAPL");
     assertThat(counts).containsEntry(11L, 1).hasSize(19);
@@ -144,10 +146,7 @@ class SinkValidationTest {
     for (long s = 0; s < 5; s++) {
       h.produce(0, "AAPL", s);
     }
-    h.start();
-    h.poll(100);
-    settle(h, 5);
-    h.stop();
+    runUntilStored(h, 5);
     store.item("ticks", "AAPL").setRules(List.of(Rule.parse("range=price:0..105")));
     for (long s = 5; s < 10; s++) {
       h.produce(0, "AAPL", s);
@@ -164,10 +163,7 @@ class SinkValidationTest {
     assertThat(storedOnce(h)).isEqualTo(range(0, 5));
     // once the rule is relaxed, a restarted task stores everything from there, once
     store.item("ticks", "AAPL").setRules(List.of(Rule.parse("range=price:0..")));
-    h.start();
-    h.poll(100);
-    settle(h, 10);
-    h.stop();
+    runUntilStored(h, 10);
     assertThat(storedOnce(h)).isEqualTo(range(0, 10));
   }
 }
