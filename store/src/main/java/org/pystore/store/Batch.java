@@ -45,11 +45,12 @@ final class Batch {
     long[] index = new long[n];
     boolean sorted = true;
     int i = 0;
+    Schema seen = schema; // the last schema object found equal: rows share a few such objects
     for (GenericRecord r : input) {
       if (r == null) {
         throw new InvalidDataException("row " + i + " for '" + label + "' is null");
       }
-      if (r.getSchema() != schema && !r.getSchema().equals(schema)) {
+      if (r.getSchema() != seen && !r.getSchema().equals(schema)) {
         throw new InvalidDataException(
             "row "
                 + i
@@ -57,6 +58,7 @@ final class Batch {
                 + label
                 + "' has another schema than row 0; send rows of one schema per write");
       }
+      seen = r.getSchema();
       Object v = r.get(indexPos);
       if (!(v instanceof Long)) {
         throw new InvalidDataException(

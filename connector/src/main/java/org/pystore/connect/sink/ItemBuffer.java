@@ -39,6 +39,11 @@ final class ItemBuffer {
   /** {@code offsets.namespace}, empty for none. */
   final String namespace;
 
+  /** The partition {@link #source} was last asked about, and its answer. */
+  private TopicPartition lastTp;
+
+  private String lastSource;
+
   ItemBuffer(String collection, String item, String namespace) {
     this.collection = collection;
     this.item = item;
@@ -47,8 +52,14 @@ final class ItemBuffer {
 
   /** The key under which an item records the offsets it holds of a topic-partition. */
   String source(TopicPartition tp) {
+    if (tp == lastTp || tp.equals(lastTp)) {
+      return lastSource; // asked per record: records come in runs of one partition
+    }
     String key = tp.topic() + "-" + tp.partition();
-    return namespace.isEmpty() ? key : namespace + ":" + key;
+    String source = namespace.isEmpty() ? key : namespace + ":" + key;
+    lastTp = tp;
+    lastSource = source;
+    return source;
   }
 
   /** Whether the item already holds this record. */

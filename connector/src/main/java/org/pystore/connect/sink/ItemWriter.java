@@ -195,8 +195,11 @@ final class ItemWriter {
       List<GenericRecord> rows = new ArrayList<>(b.rows.size());
       Map<String, Long> offsets = new HashMap<>();
       Map<String, Long> from = new HashMap<>();
+      Map<Schema, Conformer> conformers = new java.util.IdentityHashMap<>();
       for (SinkRow r : b.rows) {
-        rows.add(conform(r.row(), target));
+        GenericRecord row = r.row();
+        rows.add(
+            conformers.computeIfAbsent(row.getSchema(), s -> new Conformer(s, target)).apply(row));
         String src = b.source(r.tp());
         offsets.merge(src, r.offset() + 1, Math::max);
         from.merge(src, r.offset(), Math::min);
@@ -255,24 +258,55 @@ final class ItemWriter {
 
   /** The row in the target schema: missing columns null, narrower numbers widened. */
   static GenericRecord conform(GenericRecord row, Schema target) {
-    if (row.getSchema() == target) {
-      return row;
-    }
-    GenericData.Record out = new GenericData.Record(target);
-    Schema from = row.getSchema();
-    for (Schema.Field f : target.getFields()) {
-      Schema.Field src = from.getField(f.name());
-      Object v = src == null ? null : row.get(src.pos());
-      if (v != null) {
+    return new Conformer(row.getSchema(), target).apply(row);
+  }
+
+  /**
+   * Puts rows of one schema into the target schema, with the column mapping worked out once: rows
+   * of a schema equal to the target pass as they are.
+   */
+  static final class Conformer {
+    private static final byte SAME = 0;
+    private static final byte TO_LONG = 1;
+    private static final byte TO_DOUBLE = 2;
+
+    private final Schema target;
+    private final boolean same;
+    private final int[] source;
+    private final byte[] widen;
+
+    Conformer(Schema from, Schema target) {
+      this.target = target;
+      this.same = from == target || from.equals(target);
+      List<Schema.Field> fields = target.getFields();
+      this.source = new int[fields.size()];
+      this.widen = new byte[fields.size()];
+      for (Schema.Field f : fields) {
+        Schema.Field src = from.getField(f.name());
+        source[f.pos()] = src == null ? -1 : src.pos();
         Schema.Type t = Schemas.nonNull(f.schema()).getType();
-        if (t == Schema.Type.LONG && v instanceof Integer) {
-          v = ((Integer) v).longValue();
-        } else if (t == Schema.Type.DOUBLE && v instanceof Number && !(v instanceof Double)) {
-          v = ((Number) v).doubleValue();
-        }
+        widen[f.pos()] =
+            t == Schema.Type.LONG ? TO_LONG : t == Schema.Type.DOUBLE ? TO_DOUBLE : SAME;
       }
-      out.put(f.pos(), v);
     }
-    return out;
+
+    GenericRecord apply(GenericRecord row) {
+      if (same) {
+        return row;
+      }
+      GenericData.Record out = new GenericData.Record(target);
+      for (int i = 0; i < source.length; i++) {
+        Object v = source[i] < 0 ? null : row.get(source[i]);
+        if (v != null) {
+          if (widen[i] == TO_LONG && v instanceof Integer) {
+            v = ((Integer) v).longValue();
+          } else if (widen[i] == TO_DOUBLE && v instanceof Number && !(v instanceof Double)) {
+            v = ((Number) v).doubleValue();
+          }
+        }
+        out.put(i, v);
+      }
+      return out;
+    }
   }
 }

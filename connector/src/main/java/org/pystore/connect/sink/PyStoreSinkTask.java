@@ -88,6 +88,7 @@ public final class PyStoreSinkTask extends SinkTask {
     } catch (NoSuchMethodError | NoClassDefFoundError e) {
       reporter = null; // workers older than Kafka 2.6
     }
+    converter.retainRecords(reporter != null);
     metrics.register(connector, task);
     LOG.info("sink task {} of {} started on store {}", task, connector, store.location());
   }
@@ -111,57 +112,92 @@ public final class PyStoreSinkTask extends SinkTask {
   public void put(Collection<SinkRecord> records) {
     harvest(false);
     long now = System.nanoTime();
-    for (SinkRecord r : records) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
-      Long expected = next.get(tp);
-      if (expected != null && r.kafkaOffset() < expected) {
-        continue; // redelivered after a retriable failure: already buffered or committed
+    int flushRecords = config.flushRecords();
+    long bufferMaxBytes = config.bufferMaxBytes();
+    ItemBuffer last = null; // the buffer of the previous row: records come in runs of one item
+    // `next` of the current run of records from one partition, kept here and written back when
+    // the run ends, also when a record fails the task
+    TopicPartition runTp = null;
+    long runNext = -1; // -1: the partition has seen no record
+    boolean moved = false;
+    try {
+      for (SinkRecord r : records) {
+        TopicPartition tp = converter.topicPartition(r);
+        if (tp != runTp) {
+          if (moved) {
+            next.put(runTp, runNext);
+          }
+          Long n = next.get(tp);
+          runTp = tp;
+          runNext = n == null ? -1 : n;
+          moved = false;
+        }
+        if (runNext >= 0 && r.kafkaOffset() < runNext) {
+          continue; // redelivered after a retriable failure: already buffered or committed
+        }
+        // `next` moves past a record only once it is buffered, skipped or reported: a record that
+        // fails the task stays below the offsets Connect commits while it closes the partitions
+        SinkRow row;
+        try {
+          row = converter.convert(r);
+        } catch (DataException e) {
+          bad(r, e);
+          runNext = r.kafkaOffset() + 1;
+          moved = true;
+          continue;
+        }
+        if (row == null) {
+          runNext = r.kafkaOffset() + 1;
+          moved = true;
+          continue;
+        }
+        ItemBuffer b;
+        if (last != null && last.item == row.item() && last.collection == row.collection()) {
+          b = last; // the same name objects: the converter hands out one per name
+        } else {
+          b =
+              buffers.computeIfAbsent(
+                  row.collection() + "/" + row.item(),
+                  k -> new ItemBuffer(row.collection(), row.item(), config.offsetsNamespace()));
+          last = b;
+        }
+        try {
+          writer.load(b);
+        } catch (StoreIOException e) {
+          throw new RetriableException(e.getMessage(), e);
+        }
+        if (b.holds(row)) {
+          metrics.skipped.incrementAndGet();
+          runNext = r.kafkaOffset() + 1;
+          moved = true;
+          continue;
+        }
+        String refused = writer.accept(b, row);
+        if (refused != null) {
+          bad(
+              r,
+              RecordConverter.refused(
+                  r.topic(), r.kafkaPartition(), r.kafkaOffset(), refused, null));
+          runNext = r.kafkaOffset() + 1;
+          moved = true;
+          continue;
+        }
+        b.add(row, now);
+        runNext = r.kafkaOffset() + 1;
+        moved = true;
+        bufferedBytes += row.bytes();
+        bufferedRecords++;
+        if (b.rows.size() >= flushRecords) {
+          flush(b);
+        }
+        if (bufferedBytes > bufferMaxBytes) {
+          keepWithinBudget(); // row by row, so a large poll cannot overshoot the budget
+          last = null; // it may drop empty buffers from the map
+        }
       }
-      // `next` moves past a record only once it is buffered, skipped or reported: a record that
-      // fails the task stays below the offsets Connect commits while it closes the partitions
-      SinkRow row;
-      try {
-        row = converter.convert(r);
-      } catch (DataException e) {
-        bad(r, e);
-        next.put(tp, r.kafkaOffset() + 1);
-        continue;
-      }
-      if (row == null) {
-        next.put(tp, r.kafkaOffset() + 1);
-        continue;
-      }
-      ItemBuffer b =
-          buffers.computeIfAbsent(
-              row.collection() + "/" + row.item(),
-              k -> new ItemBuffer(row.collection(), row.item(), config.offsetsNamespace()));
-      try {
-        writer.load(b);
-      } catch (StoreIOException e) {
-        throw new RetriableException(e.getMessage(), e);
-      }
-      if (b.holds(row)) {
-        metrics.skipped.incrementAndGet();
-        next.put(tp, r.kafkaOffset() + 1);
-        continue;
-      }
-      String refused = writer.accept(b, row);
-      if (refused != null) {
-        bad(
-            r,
-            RecordConverter.refused(r.topic(), r.kafkaPartition(), r.kafkaOffset(), refused, null));
-        next.put(tp, r.kafkaOffset() + 1);
-        continue;
-      }
-      b.add(row, now);
-      next.put(tp, r.kafkaOffset() + 1);
-      bufferedBytes += row.bytes();
-      bufferedRecords++;
-      if (b.rows.size() >= config.flushRecords()) {
-        flush(b);
-      }
-      if (bufferedBytes > config.bufferMaxBytes()) {
-        keepWithinBudget(); // row by row, so a large poll cannot overshoot the budget
+    } finally {
+      if (moved) {
+        next.put(runTp, runNext);
       }
     }
     flushDue(now);

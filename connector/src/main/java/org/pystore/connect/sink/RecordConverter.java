@@ -54,7 +54,24 @@ final class RecordConverter {
   private final Map<org.apache.kafka.connect.data.Schema, Plan> byValue = new HashMap<>();
   private final Map<String, Schema> inferred = new HashMap<>();
   private final Map<String, String> topicCollections = new HashMap<>();
+
+  /** Item names by the text they encode: most topics carry few items, each name checked once. */
   private final Map<String, String> itemNames = new HashMap<>();
+
+  private TopicPartition lastPartition;
+
+  /**
+   * Whether rows keep their record, for a dead letter queue to receive it as it came should the
+   * item refuse the row at commit time. Without a queue such a refusal fails the task, and only the
+   * record's topic, partition and offset are needed to say which.
+   */
+  private boolean retainRecords = true;
+
+  /** The last schemaless shape seen: its keys and value kinds in map order, and its schema. */
+  private String[] shapeKeys = new String[0];
+
+  private char[] shapeKinds = new char[0];
+  private Schema shapeSchema;
 
   RecordConverter(PyStoreSinkConfig config) {
     this.collection = config.collection();
@@ -85,7 +102,7 @@ final class RecordConverter {
           collection != null
               ? collection
               : topicCollections.computeIfAbsent(r.topic(), Names::encode);
-      TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
+      TopicPartition tp = topicPartition(r);
       if (value instanceof Struct) {
         Struct s = (Struct) value;
         Plan plan = plan(s.schema());
@@ -99,8 +116,8 @@ final class RecordConverter {
             tp,
             r.kafkaOffset(),
             row,
-            size[0] + SinkRow.RECORD_OVERHEAD,
-            r);
+            retainRecords ? size[0] + SinkRow.RECORD_OVERHEAD : size[0],
+            retainRecords ? r : null);
       }
       if (value instanceof Map) {
         Map<?, ?> m = (Map<?, ?>) value;
@@ -113,8 +130,8 @@ final class RecordConverter {
             tp,
             r.kafkaOffset(),
             row,
-            size[0] + SinkRow.RECORD_OVERHEAD,
-            r);
+            retainRecords ? size[0] + SinkRow.RECORD_OVERHEAD : size[0],
+            retainRecords ? r : null);
       }
       throw new DataException(
           "the value is a "
@@ -127,6 +144,24 @@ final class RecordConverter {
         | ClassCastException e) {
       throw refused(r.topic(), r.kafkaPartition(), r.kafkaOffset(), e.getMessage(), e);
     }
+  }
+
+  /** Sets whether rows keep their record (they do unless told otherwise). */
+  void retainRecords(boolean retain) {
+    this.retainRecords = retain;
+  }
+
+  /**
+   * The record's topic-partition: one instance per run of records from one partition, so the maps
+   * keyed by it compare by identity and hash once.
+   */
+  TopicPartition topicPartition(SinkRecord r) {
+    TopicPartition last = lastPartition;
+    if (last == null || last.partition() != r.kafkaPartition() || !last.topic().equals(r.topic())) {
+      last = new TopicPartition(r.topic(), r.kafkaPartition());
+      lastPartition = last;
+    }
+    return last;
   }
 
   /** A bad record's error: which record, and why it cannot be stored. */
@@ -157,7 +192,19 @@ final class RecordConverter {
       }
     }
     // bytes are named byte for byte: a lossy UTF-8 decoding would merge distinct keys
-    return raw instanceof byte[] ? Names.encode((byte[]) raw) : Names.encode(String.valueOf(raw));
+    if (raw instanceof byte[]) {
+      return Names.encode((byte[]) raw);
+    }
+    String text = String.valueOf(raw);
+    String name = itemNames.get(text);
+    if (name == null) {
+      name = Names.encode(text); // throws for a bad name, which is then not cached
+      if (itemNames.size() >= CACHE) {
+        itemNames.clear();
+      }
+      itemNames.put(text, name);
+    }
+    return name;
   }
 
   private long index(SinkRecord r, Object fieldValue) {
@@ -174,6 +221,12 @@ final class RecordConverter {
     if (fieldValue instanceof java.util.Date) {
       return Math.multiplyExact(((java.util.Date) fieldValue).getTime(), 1_000_000L);
     }
+    if (fieldValue instanceof Long
+        || fieldValue instanceof Integer
+        || fieldValue instanceof Short
+        || fieldValue instanceof Byte) {
+      return epochNanos(((Number) fieldValue).longValue());
+    }
     if (fieldValue instanceof Number) {
       java.time.Instant t = Timestamps.parseEpoch(fieldValue.toString(), indexUnit);
       return IndexUnit.NANOS.fromInstant(t);
@@ -187,6 +240,33 @@ final class RecordConverter {
             + "' holds a "
             + fieldValue.getClass().getSimpleName()
             + ", not a timestamp, number or ISO-8601 string");
+  }
+
+  /** An integral epoch value in {@code index.unit}, in nanoseconds. */
+  private long epochNanos(long v) {
+    long perUnit;
+    switch (indexUnit) {
+      case "s":
+        perUnit = 1_000_000_000L;
+        break;
+      case "ms":
+        perUnit = 1_000_000L;
+        break;
+      case "us":
+        perUnit = 1_000L;
+        break;
+      case "ns":
+        return v;
+      default:
+        throw new InvalidDataException(
+            "unknown epoch unit '" + indexUnit + "'; use s, ms, us or ns");
+    }
+    try {
+      return Math.multiplyExact(v, perUnit);
+    } catch (ArithmeticException e) {
+      throw new InvalidDataException(
+          "index value " + v + " " + indexUnit + " is outside the range of the index");
+    }
   }
 
   // ---- records with a Connect schema ----
@@ -244,6 +324,20 @@ final class RecordConverter {
       Schema rec = Schema.createRecord("Row", null, null, false);
       rec.setFields(out);
       this.avro = rec;
+      this.plain = new boolean[fields.size()];
+      for (int i = 0; i < plain.length; i++) {
+        org.apache.kafka.connect.data.Schema fs = fields.get(i).schema();
+        switch (fs.type()) {
+          case INT64:
+          case FLOAT32:
+          case FLOAT64:
+          case BOOLEAN:
+            plain[i] = fs.name() == null; // Timestamp is an INT64 with a name
+            break;
+          default:
+            plain[i] = false;
+        }
+      }
     }
 
     GenericData.Record convert(Struct s, long index, long[] size) {
@@ -251,10 +345,21 @@ final class RecordConverter {
       row.put(0, index);
       for (int i = 0; i < fields.size(); i++) {
         Field f = fields.get(i);
-        row.put(i + 1, value(s.get(f), f.schema(), types.get(i), size));
+        Object v = s.get(f);
+        if (plain[i] && v != null) {
+          size[0] += 16; // a number or boolean, stored as Connect holds it
+          row.put(i + 1, v);
+        } else {
+          row.put(i + 1, value(v, f.schema(), types.get(i), size));
+        }
       }
       return row;
     }
+
+    /**
+     * Per field, whether its values are stored as they are: numbers and booleans, no logical type.
+     */
+    private final boolean[] plain;
   }
 
   private static Schema.Field field(String name, Schema type) {
@@ -392,6 +497,10 @@ final class RecordConverter {
   // ---- schemaless values ----
 
   private GenericData.Record inferRow(Map<?, ?> m, long index, long[] size) {
+    GenericData.Record same = sameShape(m, index, size);
+    if (same != null) {
+      return same;
+    }
     // the map's own order: maps of one shape iterate alike, so one signature per shape
     StringBuilder signature = new StringBuilder(64);
     List<Object> values = new ArrayList<>(m.size());
@@ -427,8 +536,56 @@ final class RecordConverter {
     GenericData.Record row = new GenericData.Record(schema);
     row.put(0, index);
     int i = 1;
+    String[] keys = new String[values.size()];
+    char[] kinds = new char[values.size()];
+    int k = 0;
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      Object v = e.getValue();
+      if (v != null && !(indexField != null && indexField.equals(e.getKey()))) {
+        keys[k] = String.valueOf(e.getKey());
+        kinds[k++] = kind(v);
+      }
+    }
     for (Object v : values) {
       row.put(i++, inferValue(v, size));
+    }
+    shapeKeys = keys;
+    shapeKinds = kinds;
+    shapeSchema = schema;
+    return row;
+  }
+
+  /**
+   * The row when the map has the last shape seen (same keys with values of the same kinds, in the
+   * same order), which consecutive records of a topic mostly do; else null.
+   */
+  private GenericData.Record sameShape(Map<?, ?> m, long index, long[] size) {
+    Schema schema = shapeSchema;
+    if (schema == null) {
+      return null;
+    }
+    String[] keys = shapeKeys;
+    char[] kinds = shapeKinds;
+    Object[] values = new Object[keys.length];
+    int n = 0;
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      Object k = e.getKey();
+      Object v = e.getValue();
+      if (v == null || (indexField != null && indexField.equals(k))) {
+        continue;
+      }
+      if (n == keys.length || !keys[n].equals(k) || kinds[n] != kind(v)) {
+        return null;
+      }
+      values[n++] = v;
+    }
+    if (n != keys.length) {
+      return null;
+    }
+    GenericData.Record row = new GenericData.Record(schema);
+    row.put(0, index);
+    for (int i = 0; i < n; i++) {
+      row.put(i + 1, inferValue(values[i], size));
     }
     return row;
   }
@@ -490,11 +647,14 @@ final class RecordConverter {
       case 'b':
         return v;
       case 'l':
+        if (v instanceof Long) {
+          return v;
+        }
         return v instanceof BigInteger
             ? ((BigInteger) v).longValueExact()
             : ((Number) v).longValue();
       case 'd':
-        return ((Number) v).doubleValue();
+        return v instanceof Double ? v : ((Number) v).doubleValue();
       case 'y':
         return v instanceof byte[] ? ByteBuffer.wrap((byte[]) v) : v;
       default:

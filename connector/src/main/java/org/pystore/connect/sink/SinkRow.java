@@ -14,7 +14,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * @param row the row, index column first
  * @param bytes estimated memory the row holds while buffered, the retained record included
  * @param record the original record, kept so that a row refused at commit time reaches the dead
- *     letter queue as it was received; null only in tests
+ *     letter queue as it was received; null when the task has no dead letter queue (the refusal
+ *     then fails the task, naming the record by topic, partition and offset)
  */
 record SinkRow(
     String collection,

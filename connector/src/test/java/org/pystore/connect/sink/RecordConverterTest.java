@@ -200,4 +200,113 @@ class RecordConverterTest {
             .convert(record("K", null, Map.of("t", "2024-01-02T00:00:00.000000007Z"), null));
     assertThat(s.row().get("t")).isEqualTo(1_704_153_600_000_000_007L);
   }
+
+  /**
+   * A long-lived converter remembers the last schemaless shape, item names and partitions; for a
+   * random stream of maps of few shapes (keys in varying order, values changing kind, nulls, the
+   * index field anywhere) every row equals the row a fresh converter makes of the same record.
+   */
+  @Test
+  void schemalessRowsEqualThoseOfAFreshConverter() {
+    Map<String, String> props = Map.of("index.field", "t", "item.field", "sym");
+    RecordConverter lived = converter(props);
+    java.util.Random random = new java.util.Random(7);
+    List<String> keys = List.of("t", "sym", "px", "qty", "note", "ok");
+    for (int i = 0; i < 3000; i++) {
+      List<String> order = new java.util.ArrayList<>(keys);
+      if (random.nextInt(4) == 0) {
+        java.util.Collections.shuffle(order, random);
+      }
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      for (String k : order) {
+        switch (k) {
+          case "t":
+            m.put(k, 1_704_182_400_000L + i);
+            break;
+          case "sym":
+            m.put(k, random.nextBoolean() ? "AAPL" : "MSFT");
+            break;
+          default:
+            int kind = random.nextInt(random.nextInt(8) == 0 ? 5 : 2); // mostly one shape
+            Object v =
+                kind == 0
+                    ? (Object) (random.nextInt(100) + 0.5)
+                    : kind == 1
+                        ? (Object) (long) random.nextInt(100)
+                        : kind == 2 ? "x" + random.nextInt(3) : kind == 3 ? (Object) true : null;
+            if (v != null || random.nextBoolean()) {
+              m.put(k, v);
+            }
+        }
+      }
+      SinkRecord r =
+          new SinkRecord(
+              "ticks",
+              random.nextInt(2),
+              null,
+              null,
+              null,
+              m,
+              i,
+              null,
+              org.apache.kafka.common.record.TimestampType.CREATE_TIME);
+      SinkRow a = lived.convert(r);
+      SinkRow b = converter(props).convert(r);
+      assertThat(a.row().getSchema()).as("record %d: %s", i, m).isEqualTo(b.row().getSchema());
+      assertThat(a.row()).as("record %d: %s", i, m).isEqualTo(b.row());
+      assertThat(a.item()).isEqualTo(b.item());
+      assertThat(a.tp()).isEqualTo(b.tp());
+      assertThat(a.offset()).isEqualTo(b.offset());
+    }
+  }
+
+  /**
+   * Integral epoch values skip the text round trip; in every unit they give what the exact path
+   * gives, or are refused as it refuses them.
+   */
+  @Test
+  void integralIndexValuesEqualTheExactPathInEveryUnit() {
+    for (String unit : List.of("s", "ms", "us", "ns")) {
+      RecordConverter c = converter(Map.of("index.field", "t", "index.unit", unit));
+      for (long v :
+          new long[] {
+            0L, 1L, -1L, 1_704_182_400L, 1_704_182_400_123L, -86_400_001L, Long.MAX_VALUE / 10
+          }) {
+        for (Object fast : new Object[] {v, (int) v}) {
+          Object exact = java.math.BigInteger.valueOf(((Number) fast).longValue());
+          Object a = indexOrRefusal(c, fast);
+          Object b = indexOrRefusal(c, exact);
+          assertThat(a).as("%s %s", fast, unit).isEqualTo(b);
+        }
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                converter(Map.of("index.field", "t", "index.unit", "ms"))
+                    .convert(record("K", null, Map.of("t", Long.MAX_VALUE / 10), null)))
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("ticks/3@42")
+        .hasMessageContaining("outside the range of the index");
+  }
+
+  /** The index a converter makes of a value, or "refused". */
+  private static Object indexOrRefusal(RecordConverter c, Object value) {
+    try {
+      return c.convert(record("K", null, Map.of("t", value), null)).row().get("t");
+    } catch (DataException e) {
+      return "refused";
+    }
+  }
+
+  /** A remembered item name never lets a bad one through: each bad record is refused. */
+  @Test
+  void badItemNamesAreRefusedEveryTime() {
+    RecordConverter c = converter(Map.of());
+    assertThat(c.convert(record("AAPL", null, Map.of("a", 1), 1L)).item()).isEqualTo("AAPL");
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> c.convert(record("", null, Map.of("a", 1), 1L)))
+          .hasMessageContaining("empty");
+    }
+    assertThat(c.convert(record("AAPL", null, Map.of("a", 1), 1L)).item()).isEqualTo("AAPL");
+  }
 }
