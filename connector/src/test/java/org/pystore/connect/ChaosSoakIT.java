@@ -399,10 +399,31 @@ class ChaosSoakIT {
         for (ConsumerRecord<String, String> r : replayed) {
           emitted.merge(seqOf(r.value()), 1, Integer::sum);
         }
+        String uncommitted = "";
+        if (emitted.size() < total) {
+          // were the missing rows never sent, or are they in the topic behind an open transaction?
+          Map<Long, Integer> any = new HashMap<>();
+          SourceIT.consume(
+                  kafka.bootstrapServers(),
+                  "soak-check-uncommitted",
+                  replay,
+                  (int) total,
+                  Duration.ofSeconds(30),
+                  "read_uncommitted")
+              .forEach(r -> any.merge(seqOf(r.value()), 1, Integer::sum));
+          uncommitted =
+              "; read_uncommitted sees "
+                  + any.size()
+                  + " distinct rows, missing: "
+                  + missingRanges(stored.keySet(), any);
+        }
         assertThat(emitted)
             .as(
-                "replayed rows; stored but not replayed: %s",
-                missingRanges(stored.keySet(), emitted))
+                "replayed rows (%d records read, %d distinct); stored but not replayed: %s%s",
+                replayed.size(),
+                emitted.size(),
+                missingRanges(stored.keySet(), emitted),
+                uncommitted)
             .hasSize((int) total);
         assertThat(emitted.values()).as("each replayed once").containsOnly(1);
 
@@ -426,7 +447,24 @@ class ChaosSoakIT {
         for (Proc p : all) {
           logs.append(p.name).append(": ").append(p.log()).append('\n');
         }
-        throw new AssertionError("after " + kills + "; logs:\n" + logs, e);
+        // CI shows the tail of the build's output only: say there what failed and what the
+        // source's worker thought of it, not only in the report files
+        String what = String.valueOf(e.getMessage());
+        if (what.length() > 3000) {
+          what = what.substring(0, 3000) + "...";
+        }
+        throw new AssertionError(
+            "after "
+                + kills
+                + ": "
+                + what
+                + "\nsource connector: "
+                + status(restPort)
+                + "\nerrors in the source worker's log:\n"
+                + errors(source.log())
+                + "logs:\n"
+                + logs,
+            e);
       } finally {
         reading.set(false);
         reader.interrupt();
@@ -462,6 +500,43 @@ class ChaosSoakIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return r.statusCode();
+  }
+
+  /** The connector's and its tasks' states as the worker's REST API gives them, or why not. */
+  private static String status(int port) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/connectors/soak-source/status"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (Exception e) {
+      return "unknown (" + e + ")";
+    }
+  }
+
+  /** The first ERROR lines of a log, with the line after each (an exception's message). */
+  private static String errors(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      StringBuilder out = new StringBuilder();
+      int shown = 0;
+      for (int i = 0; i < lines.size() && shown < 10; i++) {
+        if (lines.get(i).contains(" ERROR ")) {
+          out.append(lines.get(i)).append('\n');
+          if (i + 1 < lines.size()) {
+            out.append("  ").append(lines.get(i + 1)).append('\n');
+          }
+          shown++;
+        }
+      }
+      return out.length() == 0 ? "(none)\n" : out.toString();
+    } catch (java.io.IOException e) {
+      return "unreadable (" + e + ")\n";
+    }
   }
 
   /** Seqs stored but not replayed, as ranges ("1000-1999, 5000"), for a failure's message. */

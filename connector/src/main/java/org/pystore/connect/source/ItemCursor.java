@@ -92,6 +92,13 @@ final class ItemCursor implements AutoCloseable {
     try {
       openReader();
       stale = false;
+    } catch (RuntimeException e) {
+      // not opened: reopen at the next poll, at the same position (the version read before the
+      // failure must not count as replayed, or a follow would wait for a newer commit)
+      closeReader();
+      peek = null;
+      stale = true;
+      throw e;
     } finally {
       opening = false;
     }
@@ -196,7 +203,21 @@ final class ItemCursor implements AutoCloseable {
       position = 1;
       started = true;
     }
-    advanceRaw();
+    try {
+      advanceRaw();
+    } catch (RuntimeException e) {
+      // The row taken stands (the position already counts it): the cursor reopens after it at the
+      // next poll, which reports the failure if it persists. Throwing here would lose the row,
+      // since the position has moved past it.
+      LOG.warn(
+          "{}/{}: reading on failed ({}); the replay resumes after the last emitted row",
+          item.collectionName(),
+          item.name(),
+          e.getMessage());
+      closeReader();
+      peek = null;
+      stale = true;
+    }
     return r;
   }
 

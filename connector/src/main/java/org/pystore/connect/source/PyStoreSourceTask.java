@@ -34,6 +34,19 @@ public final class PyStoreSourceTask extends SourceTask {
   private long baseIndexNanos;
   private long emitted;
 
+  /** How a task opens its store: from {@code store.path}; tests put faults in between. */
+  private final java.util.function.Function<PyStoreSourceConfig, Store> opener;
+
+  /** For Connect. */
+  public PyStoreSourceTask() {
+    this(PyStoreSourceConfig::openStore);
+  }
+
+  /** For tests: the store the task reads comes from {@code opener}. */
+  PyStoreSourceTask(java.util.function.Function<PyStoreSourceConfig, Store> opener) {
+    this.opener = opener;
+  }
+
   /**
    * How many times, in this process, a replay reopened an item at its latest version because vacuum
    * deleted a part of the version it was reading (after a compaction replaced it).
@@ -52,7 +65,7 @@ public final class PyStoreSourceTask extends SourceTask {
   @Override
   public synchronized void start(Map<String, String> props) {
     config = new PyStoreSourceConfig(props);
-    Store store = config.openStore();
+    Store store = opener.apply(config);
     PyCollection c = store.collection(config.collection());
     String items = props.getOrDefault(PyStoreSourceConnector.TASK_ITEMS, "");
     List<String> names = items.isEmpty() ? List.of() : Arrays.asList(items.split("\n"));
