@@ -94,6 +94,7 @@ final class SinkBench {
         System.setProperty("aws.secretAccessKey", S3Proxy.CREDENTIAL);
         sinkS3 = sink(connect, "json-free", false, proxy);
       }
+      StandaloneSink.Rates[] separate = standalone(kafka);
       double slower = Math.min(consumer, direct);
       System.out.printf(
           Locale.ROOT, "reference: plain consumer (bytes) %,12.0f records/s%n", consumer);
@@ -118,6 +119,26 @@ final class SinkBench {
           "%-26s %.2fx the same sink into a local store (S3Proxy on 127.0.0.1)%n",
           "",
           sinkS3 / sinkFree);
+      if (separate != null) {
+        String[] what = {
+          "sink, JSON with schemas", "sink, schemaless JSON", "sink, with schemas, default polls"
+        };
+        double[] inProcess = {sinkSchemas, sinkFree, sinkSchemas};
+        System.out.printf(
+            Locale.ROOT,
+            "separate connect-standalone JVM (packaged plugin, %s):%n",
+            String.join(" ", StandaloneSink.STOCK_JVM_OPTIONS.subList(0, 2)));
+        for (int i = 0; i < 3; i++) {
+          System.out.printf(
+              Locale.ROOT,
+              "%-34s %,10.0f records/s from launch, %,10.0f from the first commit"
+                  + " (%.2fx in-process)%n",
+              what[i],
+              separate[i].fromLaunch(),
+              separate[i].fromFirstCommit(),
+              separate[i].fromFirstCommit() / inProcess[i]);
+        }
+      }
     }
   }
 
@@ -221,28 +242,73 @@ final class SinkBench {
     return ticks.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  /** The sink's rate into a local store, or into S3Proxy's bucket when {@code s3} is given. */
-  private double sink(EmbeddedConnect connect, String topic, boolean schemas, S3Proxy s3)
-      throws Exception {
-    String name = "bench-" + topic + (s3 == null ? "" : "-s3");
+  /** The sink's settings in every run: one task, item from the sym field, larger polls. */
+  private static Map<String, String> connector(String topic, boolean schemas, String store) {
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
     c.put("tasks.max", "1");
     c.put("topics", topic);
-    if (s3 == null) {
-      c.put("store.path", dir.resolve("sink-" + topic).toString());
-    } else {
-      c.put("store.path", "s3://bench/sink-" + topic);
-      c.put("s3.endpoint", s3.endpoint());
-      c.put("s3.region", "us-east-1");
-      c.put("s3.path.style.access", "true");
-    }
+    c.put("store.path", store);
     c.put("index.field", "ts");
     c.put("item.field", "sym");
     c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
     c.put("value.converter.schemas.enable", String.valueOf(schemas));
     c.put("consumer.override.max.poll.records", "5000");
     c.put("consumer.override.fetch.min.bytes", "1048576");
+    return c;
+  }
+
+  /**
+   * The same sinks in a separate stock worker JVM with the packaged plugin; null when the plugin is
+   * not built.
+   */
+  private StandaloneSink.Rates[] standalone(EmbeddedKafka kafka) throws Exception {
+    Path plugin = StandaloneSink.defaultPlugin();
+    if (!Files.isDirectory(plugin)) {
+      System.out.printf(
+          Locale.ROOT,
+          "separate worker JVM: skipped, no plugin at %s (build it: mvn -B install -DskipTests,"
+              + " then run from the project root or pass -Dpystore.plugin=DIR)%n",
+          plugin.toAbsolutePath());
+      return null;
+    }
+    StandaloneSink worker = new StandaloneSink(dir.resolve("standalone"), plugin, records);
+    StandaloneSink.Rates[] rates = new StandaloneSink.Rates[3];
+    String[] topics = {"json-schemas", "json-free"};
+    for (int i = 0; i < 2; i++) {
+      String store = dir.resolve("standalone-" + topics[i]).toString();
+      rates[i] =
+          worker.run(
+              kafka.bootstrapServers(),
+              "standalone-" + topics[i],
+              connector(topics[i], i == 0, store),
+              topics[i]);
+    }
+    // as config/sink.properties ships: the worker's default polls, a dead letter queue
+    Map<String, String> shipped = connector("json-schemas", true, "");
+    shipped.remove("consumer.override.max.poll.records");
+    shipped.remove("consumer.override.fetch.min.bytes");
+    shipped.put("store.path", dir.resolve("standalone-defaults").toString());
+    shipped.put("errors.tolerance", "all");
+    shipped.put("errors.deadletterqueue.topic.name", "bench-dlq");
+    shipped.put("errors.deadletterqueue.topic.replication.factor", "1");
+    rates[2] = worker.run(kafka.bootstrapServers(), "standalone-defaults", shipped, "json-schemas");
+    return rates;
+  }
+
+  /** The sink's rate into a local store, or into S3Proxy's bucket when {@code s3} is given. */
+  private double sink(EmbeddedConnect connect, String topic, boolean schemas, S3Proxy s3)
+      throws Exception {
+    String name = "bench-" + topic + (s3 == null ? "" : "-s3");
+    Map<String, String> c;
+    if (s3 == null) {
+      c = connector(topic, schemas, dir.resolve("sink-" + topic).toString());
+    } else {
+      c = connector(topic, schemas, "s3://bench/sink-" + topic);
+      c.put("s3.endpoint", s3.endpoint());
+      c.put("s3.region", "us-east-1");
+      c.put("s3.path.style.access", "true");
+    }
     connect.putConnector(name, c);
     ObjectName bean =
         new ObjectName(
@@ -265,10 +331,22 @@ final class SinkBench {
       if (written >= records) {
         double rate = (written - startCount) / ((System.nanoTime() - start) / 1e9);
         connect.deleteConnector(name);
+        awaitStopped(bean); // its last commits done before the store (S3Proxy) goes away
         return rate;
       }
       Thread.sleep(20);
     }
     throw new IllegalStateException("the sink did not write " + records + " records in 10 minutes");
+  }
+
+  /** Waits until the task stopped: it unregisters its metrics last thing in {@code stop()}. */
+  private static void awaitStopped(ObjectName bean) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (ManagementFactory.getPlatformMBeanServer().isRegistered(bean)) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the sink task did not stop within a minute of its delete");
+      }
+      Thread.sleep(20);
+    }
   }
 }
