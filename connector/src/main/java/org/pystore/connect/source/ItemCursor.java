@@ -179,14 +179,7 @@ final class ItemCursor implements AutoCloseable {
         throw e;
       }
       // The rows emitted so far stand (the offsets say where they end); the reader is lost.
-      LOG.warn(
-          "{}/{}: reading failed ({}); the replay resumes after the last emitted row",
-          item.collectionName(),
-          item.name(),
-          e.getMessage());
-      closeReader();
-      peek = null;
-      stale = true;
+      goStale(e);
       return false;
     }
     peek = null;
@@ -209,16 +202,21 @@ final class ItemCursor implements AutoCloseable {
       // The row taken stands (the position already counts it): the cursor reopens after it at the
       // next poll, which reports the failure if it persists. Throwing here would lose the row,
       // since the position has moved past it.
-      LOG.warn(
-          "{}/{}: reading on failed ({}); the replay resumes after the last emitted row",
-          item.collectionName(),
-          item.name(),
-          e.getMessage());
-      closeReader();
-      peek = null;
-      stale = true;
+      goStale(e);
     }
     return r;
+  }
+
+  /** Drops the reader after a failed read: the next poll reopens after the last emitted row. */
+  private void goStale(RuntimeException e) {
+    LOG.warn(
+        "{}/{}: reading failed ({}); the replay resumes after the last emitted row",
+        item.collectionName(),
+        item.name(),
+        e.getMessage());
+    closeReader();
+    peek = null;
+    stale = true;
   }
 
   long peekNanos() {

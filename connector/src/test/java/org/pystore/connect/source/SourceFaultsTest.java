@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pystore.store.DedupePolicy;
@@ -35,8 +33,8 @@ class SourceFaultsTest {
 
   private FaultyStorage storage;
 
-  /** Three parts of 100 rows on three days: sizes 0..299 in index order. */
-  private Item item() {
+  /** {@code parts} parts of 100 rows on as many days: sizes 0, 1, ... in index order. */
+  private Item item(int parts) {
     storage = new FaultyStorage(new LocalStorage(dir.resolve("store"), false), (op, key) -> null);
     Item item = Store.open(storage, StoreOptions.defaults()).item("ticks", "AAPL");
     item.write(
@@ -45,8 +43,9 @@ class SourceFaultsTest {
         ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
         Map.of(),
         false);
-    item.append(series(100));
-    item.append(series(200));
+    for (int p = 1; p < parts; p++) {
+      item.append(series(100 * p));
+    }
     return item;
   }
 
@@ -65,23 +64,7 @@ class SourceFaultsTest {
 
   private PyStoreSourceTask task(boolean follow) {
     PyStoreSourceTask t = new PyStoreSourceTask(c -> Store.open(storage, StoreOptions.defaults()));
-    t.initialize(
-        new SourceTaskContext() {
-          @Override
-          public Map<String, String> configs() {
-            return Map.of();
-          }
-
-          @Override
-          public OffsetStorageReader offsetStorageReader() {
-            return new SourceOffsetsTest.ByBytes();
-          }
-
-          @Override
-          public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            return null;
-          }
-        });
+    t.initialize(SourceOffsetsTest.context(new SourceOffsetsTest.ByBytes()));
     Map<String, String> props = new HashMap<>();
     props.put("store.path", dir.resolve("store").toString());
     props.put("collection", "ticks");
@@ -151,7 +134,7 @@ class SourceFaultsTest {
 
   @Test
   void aReopenFailingMidBatchLosesNoRow() throws Exception {
-    item();
+    item(3);
     // a part unreadable mid-read makes the cursor reopen the item (as when vacuum deleted it);
     // that reopen cannot reach the storage
     failPart(200, FaultyStorage.Op.READ_RANGE, FaultyStorage.Op.READ_RANGE);
@@ -163,7 +146,7 @@ class SourceFaultsTest {
 
   @Test
   void aPartThatCannotBeOpenedIsReadOnceItCanBe() throws Exception {
-    item();
+    item(3);
     failPart(200, FaultyStorage.Op.OPEN, FaultyStorage.Op.OPEN, FaultyStorage.Op.OPEN);
     PyStoreSourceTask t = task(false);
     AtomicInteger retried = new AtomicInteger();
@@ -173,14 +156,7 @@ class SourceFaultsTest {
 
   @Test
   void aFollowWhoseReopenFailsReadsTheNewCommitWithoutWaitingForAnother() throws Exception {
-    storage = new FaultyStorage(new LocalStorage(dir.resolve("store"), false), (op, key) -> null);
-    Item item = Store.open(storage, StoreOptions.defaults()).item("ticks", "AAPL");
-    item.write(
-        Ticks.SCHEMA,
-        series(0),
-        ItemOptions.defaults().withDedupe(DedupePolicy.NONE),
-        Map.of(),
-        false);
+    Item item = item(1);
     PyStoreSourceTask t = task(true);
     AtomicInteger retried = new AtomicInteger();
     assertThat(drain(t, 100, retried)).isEqualTo(range(0, 100));

@@ -59,25 +59,29 @@ class SourceOffsetsTest {
     }
   }
 
+  /** A task's context whose committed offsets come from {@code reader}. */
+  static SourceTaskContext context(OffsetStorageReader reader) {
+    return new SourceTaskContext() {
+      @Override
+      public Map<String, String> configs() {
+        return Map.of();
+      }
+
+      @Override
+      public OffsetStorageReader offsetStorageReader() {
+        return reader;
+      }
+
+      @Override
+      public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+        return null; // the task records no metrics
+      }
+    };
+  }
+
   private PyStoreSourceTask task(ByBytes reader) {
     PyStoreSourceTask t = new PyStoreSourceTask();
-    t.initialize(
-        new SourceTaskContext() {
-          @Override
-          public Map<String, String> configs() {
-            return Map.of();
-          }
-
-          @Override
-          public OffsetStorageReader offsetStorageReader() {
-            return reader;
-          }
-
-          @Override
-          public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            return null; // the task records no metrics
-          }
-        });
+    t.initialize(context(reader));
     Map<String, String> props = new HashMap<>();
     props.put("store.path", dir.resolve("store").toString());
     props.put("collection", "ticks");
