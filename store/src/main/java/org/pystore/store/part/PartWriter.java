@@ -331,12 +331,19 @@ public final class PartWriter {
   }
 
   /**
+   * Whether flat schemas are written by {@link FlatWriteSupport}; {@code
+   * -Dpystore.parquetAvroWrites=true} turns it off, so that benchmarks can compare the two in one
+   * build (the files are the same).
+   */
+  private static final boolean FLAT_WRITES = !Boolean.getBoolean("pystore.parquetAvroWrites");
+
+  /**
    * How rows of {@code avro} become Parquet records: flat schemas (primitive columns) with {@link
    * FlatWriteSupport}, the same file parquet-avro writes, faster; everything else with
    * parquet-avro.
    */
   static WriteSupport<GenericRecord> writeSupport(Schema avro) {
-    if (FlatWriteSupport.handles(avro)) {
+    if (FLAT_WRITES && FlatWriteSupport.handles(avro)) {
       return new FlatWriteSupport(parquetSchema(avro), avro);
     }
     return parquetAvro(avro);
