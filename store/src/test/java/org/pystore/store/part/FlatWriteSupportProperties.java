@@ -161,12 +161,15 @@ class FlatWriteSupportProperties {
       byte[] theirs = write(dir, "avro.parquet", false, schema, rows, codec);
       assertThat(ours).isEqualTo(theirs);
     } finally {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          Files.delete(f);
-        }
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
       }
-      Files.delete(dir);
     }
   }
 
@@ -188,6 +191,7 @@ class FlatWriteSupportProperties {
           .hasMessageContaining("Null-value for required field: c0");
       assertThat(dir.resolve("p" + flat + ".parquet")).doesNotExist(); // abandoned, not left
     }
+    deleteTree(dir);
   }
 
   @Example
