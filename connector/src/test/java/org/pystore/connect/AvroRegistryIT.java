@@ -64,6 +64,14 @@ class AvroRegistryIT {
 
   static final long T0 = 1_704_187_800_000L; // 2024-01-02T09:30:00Z
 
+  /**
+   * How long a check waits for records to pass through the worker. Runs take seconds, but on JDK 25
+   * this class twice stalled for over a minute (once in a full CI run: 224 of 300 replayed records
+   * after 60 s; once rerun alone: a sink short of 300 rows after 90 s) and passed in the next three
+   * runs; the cause is not known. Counts stay exact: a longer wait hides no lost or repeated row.
+   */
+  static final Duration DEADLINE = Duration.ofSeconds(180);
+
   @BeforeAll
   static void start() throws Exception {
     registry = ApicurioRegistry.shared();
@@ -220,7 +228,7 @@ class AvroRegistryIT {
       String connector = SinkIT.name("sink");
       connect.putConnector(connector, sinkConfig(topic, storeDir, mode));
       Store store = Store.open(storeDir);
-      await().atMost(Duration.ofSeconds(90)).until(() -> SinkIT.totalRows(store, topic) == n);
+      await().atMost(DEADLINE).until(() -> SinkIT.totalRows(store, topic) == n);
       SinkIT.assertEverySeqOnce(store, topic, n);
       try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
           Statement st = c.createStatement();
@@ -344,7 +352,7 @@ class AvroRegistryIT {
     connect.putConnector(connector, sinkConfig(topic, storeDir, confluentMode()));
     Store store = Store.open(storeDir);
     Item item = store.item(topic, "AAPL");
-    await().atMost(Duration.ofSeconds(90)).until(() -> rows(item) == n);
+    await().atMost(DEADLINE).until(() -> rows(item) == n);
     connect.deleteConnector(connector);
 
     Schema stored = item.state().schema();
@@ -491,7 +499,7 @@ class AvroRegistryIT {
     Store store = Store.open(storeDir);
     Item item = store.item(topic, "AAPL");
     long good = seq - 1;
-    await().atMost(Duration.ofSeconds(90)).until(() -> rows(item) == good);
+    await().atMost(DEADLINE).until(() -> rows(item) == good);
 
     // the item gained venue and widened qty to long
     Schema stored = item.state().schema();
@@ -510,7 +518,7 @@ class AvroRegistryIT {
     String reason = null;
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(List.of(dlq));
-      long deadline = System.currentTimeMillis() + 60_000;
+      long deadline = System.currentTimeMillis() + DEADLINE.toMillis();
       while (reason == null && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           Header h = r.headers().lastHeader("__connect.errors.exception.message");
@@ -544,7 +552,7 @@ class AvroRegistryIT {
     List<Struct> replayed = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.currentTimeMillis() + 60_000;
+      long deadline = System.currentTimeMillis() + DEADLINE.toMillis();
       while (replayed.size() < stored.size() && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
           assertThat(r.value()[0]).as("Confluent's magic byte").isZero();
@@ -575,7 +583,7 @@ class AvroRegistryIT {
     kc.put("errors.deadletterqueue.topic.name", topic + "-dlq");
     kc.put("value.converter.apicurio.registry.url", registry.url());
     connect.putConnector(sink, kc);
-    await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("second", "A")) == 300);
+    await().atMost(DEADLINE).until(() -> rows(store.item("second", "A")) == 300);
     assertThat(
             org.pystore.store.Ticks.keys(
                 org.pystore.store.Ticks.readAll(store.item("second", "A"))))
@@ -597,7 +605,7 @@ class AvroRegistryIT {
     Map<String, String> in = sinkConfig(topic, storeDir, confluentMode());
     in.put("collection", "first");
     connect.putConnector(first, in);
-    await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("first", "AAPL")) == n);
+    await().atMost(DEADLINE).until(() -> rows(store.item("first", "AAPL")) == n);
 
     // replay it as Avro (the converter registers the source's schema), and sink the replay again
     String replay = SinkIT.name("trades-replay");
@@ -610,7 +618,7 @@ class AvroRegistryIT {
     out.put("collection", "second");
     out.put("index.unit", "ns");
     connect.putConnector(second, out);
-    await().atMost(Duration.ofSeconds(90)).until(() -> rows(store.item("second", "AAPL")) == n);
+    await().atMost(DEADLINE).until(() -> rows(store.item("second", "AAPL")) == n);
 
     List<GenericRecord> a = readAll(store.item("first", "AAPL"));
     List<GenericRecord> b = readAll(store.item("second", "AAPL"));
