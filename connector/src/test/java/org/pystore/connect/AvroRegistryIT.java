@@ -67,7 +67,7 @@ class AvroRegistryIT {
   /**
    * How long a check waits for records to pass through the worker. Runs take seconds, but on JDK 25
    * this class twice stalled for over a minute (once in a full CI run: 224 of 300 replayed records
-   * after 60 s; once rerun alone: a sink short of 300 rows after 90 s) and passed in the next three
+   * after 60 s; once rerun alone: a sink short of 300 rows after 90 s) and passed in the next four
    * runs; the cause is not known. Counts stay exact: a longer wait hides no lost or repeated row.
    */
   static final Duration DEADLINE = Duration.ofSeconds(180);
