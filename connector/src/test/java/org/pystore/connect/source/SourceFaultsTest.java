@@ -135,8 +135,8 @@ class SourceFaultsTest {
   @Test
   void aReopenFailingMidBatchLosesNoRow() throws Exception {
     item(3);
-    // a part unreadable mid-read makes the cursor reopen the item (as when vacuum deleted it);
-    // that reopen cannot reach the storage
+    // a part unreadable mid-read makes the cursor reopen the item (as when vacuum deleted it),
+    // and the reopen finds it unreadable once more: the row taken before must still go out
     failPart(200, FaultyStorage.Op.READ_RANGE, FaultyStorage.Op.READ_RANGE);
     PyStoreSourceTask t = task(false);
     AtomicInteger retried = new AtomicInteger();
