@@ -95,9 +95,7 @@ final class ItemCursor implements AutoCloseable {
     } catch (RuntimeException e) {
       // not opened: reopen at the next poll, at the same position (the version read before the
       // failure must not count as replayed, or a follow would wait for a newer commit)
-      closeReader();
-      peek = null;
-      stale = true;
+      dropReader();
       throw e;
     } finally {
       opening = false;
@@ -214,6 +212,11 @@ final class ItemCursor implements AutoCloseable {
         item.collectionName(),
         item.name(),
         e.getMessage());
+    dropReader();
+  }
+
+  /** Forgets the reader: the next poll opens a new one after the last emitted row. */
+  private void dropReader() {
     closeReader();
     peek = null;
     stale = true;

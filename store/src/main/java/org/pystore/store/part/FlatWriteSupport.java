@@ -1,7 +1,6 @@
 package org.pystore.store.part;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -11,6 +10,7 @@ import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
+import org.pystore.store.Schemas;
 
 /**
  * Writes rows of a flat schema (every column a primitive, or a nullable primitive) with one
@@ -53,8 +53,8 @@ final class FlatWriteSupport extends WriteSupport<GenericRecord> {
       Schema.Field f = avro.getField(name);
       names[i] = name;
       avroPos[i] = f.pos();
-      optional[i] = nonNull(f.schema()) != f.schema();
-      kinds[i] = kind(nonNull(f.schema()));
+      optional[i] = Schemas.isNullable(f.schema());
+      kinds[i] = kind(Schemas.nonNull(f.schema()));
     }
   }
 
@@ -64,36 +64,21 @@ final class FlatWriteSupport extends WriteSupport<GenericRecord> {
       return false;
     }
     for (Schema.Field f : avro.getFields()) {
-      Schema s = nonNull(f.schema());
-      if (s == null || kind(s) == null || "uuid".equals(s.getProp("logicalType"))) {
+      Schema u = f.schema();
+      // a column is T or a [null, T] / [T, null] union: other unions go to parquet-avro
+      if (u.getType() == Schema.Type.UNION
+          && (u.getTypes().size() != 2 || !Schemas.isNullable(u))) {
+        return false;
+      }
+      Schema s = Schemas.nonNull(u);
+      if (kind(s) == null || "uuid".equals(s.getProp("logicalType"))) {
         return false; // parquet-avro may write a uuid string as 16 bytes: leave it to parquet-avro
       }
     }
     return true;
   }
 
-  /** The one non-null branch of {@code [null, T]} or {@code [T, null]}, T itself, else null. */
-  private static Schema nonNull(Schema s) {
-    if (s.getType() != Schema.Type.UNION) {
-      return s;
-    }
-    List<Schema> types = s.getTypes();
-    if (types.size() != 2) {
-      return null;
-    }
-    if (types.get(0).getType() == Schema.Type.NULL) {
-      return types.get(1).getType() == Schema.Type.UNION ? null : types.get(1);
-    }
-    if (types.get(1).getType() == Schema.Type.NULL) {
-      return types.get(0).getType() == Schema.Type.UNION ? null : types.get(0);
-    }
-    return null;
-  }
-
   private static Kind kind(Schema s) {
-    if (s == null) {
-      return null;
-    }
     switch (s.getType()) {
       case BOOLEAN:
         return Kind.BOOLEAN;
