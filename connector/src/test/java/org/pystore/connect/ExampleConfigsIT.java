@@ -20,7 +20,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pystore.embedded.EmbeddedKafka;
@@ -162,6 +165,7 @@ class ExampleConfigsIT {
         Map<String, List<Long>> byKey = seqByKey(got, "seq");
         assertThat(byKey.keySet()).containsExactlyInAnyOrder("S0", "S1", "S2", "S3");
         byKey.values().forEach(seqs -> assertThat(seqs).hasSize(250).isSorted());
+        assertKeepsEveryRecord(kafka, replay);
         String log = Files.readString(dir.resolve("worker.log"));
         assertThat(log).doesNotContain("ClassNotFoundException").doesNotContain("LinkageError");
       } catch (RuntimeException | AssertionError e) {
@@ -215,10 +219,28 @@ class ExampleConfigsIT {
         Map<String, List<Long>> byKey = seqByKey(got, "size");
         assertThat(byKey.keySet()).containsExactlyInAnyOrder("AAPL", "MSFT");
         byKey.values().forEach(seqs -> assertThat(seqs).hasSize(500).isSorted());
+        assertKeepsEveryRecord(kafka, "ticks-replay");
       } finally {
         p.destroy();
         p.waitFor(30, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * The example configs have the worker create the replay topic with {@code retention.ms=-1} set on
+   * the topic itself: the records carry index times years old, which a broker's default 7-day
+   * retention deletes (the embedded broker keeps everything anyway, so the check is on the topic).
+   */
+  static void assertKeepsEveryRecord(EmbeddedKafka kafka, String topic) throws Exception {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      ConfigEntry retention =
+          admin.describeConfigs(List.of(resource)).all().get().get(resource).get("retention.ms");
+      assertThat(retention.source())
+          .as("where retention.ms of %s comes from", topic)
+          .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+      assertThat(retention.value()).isEqualTo("-1");
     }
   }
 }

@@ -110,7 +110,12 @@ class SourceIT {
                 "auto.offset.reset",
                 "earliest",
                 "isolation.level",
-                isolation),
+                isolation,
+                // the writer creates the topic, with its own settings; a reader waits for it
+                "allow.auto.create.topics",
+                "false",
+                "metadata.max.age.ms",
+                "1000"),
             new StringDeserializer(),
             new StringDeserializer())) {
       c.subscribe(List.of(topic));

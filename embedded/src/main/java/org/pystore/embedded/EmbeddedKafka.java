@@ -76,6 +76,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "true");
     p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+    // replays stamp records with their index time, often years ago: under the default 7-day
+    // time retention the broker's first retention check (30 s after start) deletes them
+    p.put("log.retention.ms", "-1");
     KafkaConfig config = new KafkaConfig(p, false);
 
     Formatter formatter =
