@@ -29,12 +29,15 @@ import org.apache.kafka.connect.errors.RetriableException;
  * and the skipped rows all go back to the task, which commits them again in order.
  */
 final class Committer {
-  /** One commit in flight. */
+  /** One commit in flight: one item's buffer, or (commit.mode=transaction) many. */
   static final class Job {
-    final ItemBuffer rows;
+    final List<ItemBuffer> rows;
     final Future<?> result;
-    final long bytes;
-    final int count;
+
+    /** Per buffer, estimated bytes and rows at submission (the commit thread empties them). */
+    final long[] bytes;
+
+    final int[] counts;
 
     /** Smallest offset per partition at submission; the commit thread may trim its rows. */
     final Map<TopicPartition, Long> first;
@@ -42,26 +45,30 @@ final class Committer {
     /** Rows the commit refused (the item's schema changed meanwhile), even when it then failed. */
     final List<ItemWriter.Refused> refused;
 
+    final String what;
+
     Job(
-        ItemBuffer rows,
+        List<ItemBuffer> rows,
         Future<?> result,
-        long bytes,
-        int count,
+        long[] bytes,
+        int[] counts,
         Map<TopicPartition, Long> first,
-        List<ItemWriter.Refused> refused) {
+        List<ItemWriter.Refused> refused,
+        String what) {
       this.rows = rows;
       this.result = result;
       this.bytes = bytes;
-      this.count = count;
+      this.counts = counts;
       this.first = first;
       this.refused = refused;
+      this.what = what;
     }
   }
 
   /** A commit not attempted because an earlier commit of its item failed. */
   static final class NotAttempted extends RetriableException {
-    NotAttempted(String item) {
-      super("not attempted: an earlier commit of " + item + " failed");
+    NotAttempted(String what) {
+      super("not attempted: an earlier commit of " + what + " failed");
     }
   }
 
@@ -86,27 +93,56 @@ final class Committer {
   }
 
   void submit(ItemBuffer detached) {
-    long b = detached.bytes;
-    int n = detached.rows.size();
-    Map<TopicPartition, Long> first = Map.copyOf(detached.first);
+    submit(
+        List.of(detached),
+        detached.key(),
+        detached.key(),
+        refused -> writer.flush(detached, refused));
+  }
+
+  /**
+   * Submits one transaction over the buffers of one collection. Transactions share one failure key:
+   * any of them may hold any item, so once one fails the later ones wait for its rows.
+   */
+  void submitTransaction(String collection, List<ItemBuffer> detached) {
+    submit(
+        detached,
+        "transactions",
+        "a transaction over " + detached.size() + " items of " + collection,
+        refused -> writer.flushTransaction(collection, detached, refused));
+  }
+
+  private void submit(
+      List<ItemBuffer> detached,
+      String key,
+      String what,
+      java.util.function.Consumer<List<ItemWriter.Refused>> commit) {
+    long[] b = new long[detached.size()];
+    int[] n = new int[detached.size()];
+    Map<TopicPartition, Long> first = new java.util.HashMap<>();
+    for (int i = 0; i < b.length; i++) {
+      ItemBuffer d = detached.get(i);
+      b[i] = d.bytes;
+      n[i] = d.rows.size();
+      bytes += d.bytes;
+      d.first.forEach((tp, o) -> first.merge(tp, o, Math::min));
+    }
     List<ItemWriter.Refused> refused = new ArrayList<>();
-    String key = detached.key();
-    bytes += b;
     Future<?> f =
         thread.submit(
             () -> {
               if (failed.contains(key)) {
-                throw new NotAttempted(key);
+                throw new NotAttempted(what);
               }
               try {
-                writer.flush(detached, refused);
+                commit.accept(refused);
               } catch (Throwable t) {
                 failed.add(key);
                 throw t;
               }
               return null;
             });
-    inFlight.addLast(new Job(detached, f, b, n, first, refused));
+    inFlight.addLast(new Job(List.copyOf(detached), f, b, n, Map.copyOf(first), refused, what));
   }
 
   /** Bytes of rows in flight. */
@@ -160,20 +196,25 @@ final class Committer {
     boolean waitAll = wait;
     while (!inFlight.isEmpty() && (waitAll || inFlight.peekFirst().result.isDone())) {
       Job j = inFlight.pollFirst();
-      bytes -= j.bytes;
-      Done d;
+      Throwable failure;
       try {
         j.result.get();
-        d = new Done(j.rows, j.refused, null, j.bytes, j.count);
+        failure = null;
       } catch (ExecutionException e) {
-        d = new Done(j.rows, j.refused, e.getCause(), j.bytes, j.count);
+        failure = e.getCause();
       } catch (InterruptedException e) {
         // the commit may still run: wait for it rather than guess its outcome
-        d = new Done(j.rows, j.refused, awaitUninterruptibly(j), j.bytes, j.count);
+        failure = awaitUninterruptibly(j);
         Thread.currentThread().interrupt();
       }
-      out.add(d);
-      waitAll |= d.failure() != null;
+      for (int i = 0; i < j.rows.size(); i++) {
+        bytes -= j.bytes[i];
+        // the job's refused rows go with its first buffer, so they are reported once
+        out.add(
+            new Done(
+                j.rows.get(i), i == 0 ? j.refused : List.of(), failure, j.bytes[i], j.counts[i]));
+      }
+      waitAll |= failure != null;
     }
     if (inFlight.isEmpty()) {
       failed.clear(); // every skipped commit is harvested: its rows go back before any new one
@@ -206,7 +247,7 @@ final class Committer {
       // reported by harvest
     } catch (TimeoutException e) {
       throw new ConnectException(
-          "a commit to " + j.rows.key() + " took over 10 minutes; the store may be unreachable");
+          "a commit of " + j.what + " took over 10 minutes; the store may be unreachable");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.pystore.store.ConcurrentCommitException;
 import org.pystore.store.IncompatibleSchemaException;
 import org.pystore.store.InvalidNameException;
 import org.pystore.store.Item;
@@ -18,6 +19,7 @@ import org.pystore.store.Rules;
 import org.pystore.store.Schemas;
 import org.pystore.store.StaleOffsetsException;
 import org.pystore.store.Store;
+import org.pystore.store.Transaction;
 import org.pystore.store.ValidationException;
 import org.pystore.store.log.ItemState;
 
@@ -34,6 +36,7 @@ final class ItemWriter {
   private final boolean strict;
   private final Map<String, Object> metadata;
   private final SinkMetrics metrics;
+  private final java.time.Duration transactionTimeout;
 
   /**
    * Collection handles by name: looked up per record, so not re-created (and re-checked) each time.
@@ -47,6 +50,7 @@ final class ItemWriter {
     this.strict = config.strictSchemas();
     this.metadata = Map.of("source", "kafka-connect", "connector", connector);
     this.metrics = metrics;
+    this.transactionTimeout = config.transactionTimeout();
   }
 
   /** A row the item refused at commit time, and why. */
@@ -161,56 +165,16 @@ final class ItemWriter {
       if (b.rows.isEmpty()) {
         return;
       }
-      if (!item.exists()) {
-        try {
-          item.write(b.schema, List.of(), options, metadata, false);
-        } catch (ItemExistsException e) {
-          // another task created it first
-        } catch (InvalidNameException e) {
-          for (SinkRow r : b.rows) { // a twin of its name was created meanwhile
-            refused.add(new Refused(r, e.getMessage()));
-          }
-          b.clear();
-          return;
-        }
-      }
-      ItemState state = item.state(); // one log read per round
-      Schema itemSchema = state.schema();
-      b.rules = state.rules();
-      Schema target;
-      try {
-        target =
-            Schemas.unify(itemSchema, b.schema, options.indexColumn(), b.collection + "/" + b.item);
-      } catch (IncompatibleSchemaException e) {
-        // the item changed under us: find the rows that no longer fit
-        for (SinkRow r : refuseMisfits(b, itemSchema)) {
-          refused.add(
-              new Refused(
-                  r, "it no longer fits item " + b.key() + ", whose schema changed meanwhile"));
-        }
-        b.accepted.clear();
-        b.schema = itemSchema;
+      Prepared p = prepare(item, b, refused);
+      if (p == null) {
         continue;
-      }
-      List<GenericRecord> rows = new ArrayList<>(b.rows.size());
-      Map<String, Long> offsets = new HashMap<>();
-      Map<String, Long> from = new HashMap<>();
-      Map<Schema, Conformer> conformers = new java.util.IdentityHashMap<>();
-      for (SinkRow r : b.rows) {
-        GenericRecord row = r.row();
-        rows.add(
-            conformers.computeIfAbsent(row.getSchema(), s -> new Conformer(s, target)).apply(row));
-        String src = b.source(r.tp());
-        offsets.merge(src, r.offset() + 1, Math::max);
-        from.merge(src, r.offset(), Math::min);
       }
       long t = System.nanoTime();
       try {
-        item.append(rows, offsets, from);
+        item.append(p.rows, p.offsets, p.from);
       } catch (ValidationException e) {
         // a rule over the batch (or one set meanwhile) refuses a row: it alone goes to the DLQ
-        int at = e.row() >= 0 && e.row() < b.rows.size() ? e.row() : 0;
-        refused.add(new Refused(b.remove(at), e.reason()));
+        refuse(b, e, refused);
         b.rules = item.state().rules();
         round--; // each such round takes a row out, so it ends
         continue;
@@ -221,20 +185,173 @@ final class ItemWriter {
         // deleted by another process since: the next round creates it again
         continue;
       }
-      metrics.commit(System.nanoTime() - t, rows.size());
+      metrics.commit(System.nanoTime() - t, p.rows.size());
+      p.done(b);
+      return;
+    }
+    throw keptChanging("item '" + b.key() + "'");
+  }
+
+  /**
+   * Commits the rows of many items of one collection as one transaction ({@code
+   * commit.mode=transaction}): every item changes, or none. Rows refused on the way (by the item's
+   * schema or rules) leave their buffer and the rest is committed without them.
+   *
+   * @param collection the collection of every buffer
+   * @param buffers the rows, one buffer per item; after a failure, the rows still to commit
+   * @param refused receives refused rows
+   */
+  void flushTransaction(String collection, List<ItemBuffer> buffers, List<Refused> refused) {
+    org.pystore.store.PyCollection c = collections.computeIfAbsent(collection, store::collection);
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      Map<ItemBuffer, Prepared> staged = new java.util.LinkedHashMap<>();
+      try (Transaction tx = c.transaction(transactionTimeout)) {
+        for (ItemBuffer b : buffers) {
+          stage(tx, b, refused, staged);
+        }
+        if (staged.isEmpty()) {
+          return;
+        }
+        long t = System.nanoTime();
+        tx.commit();
+        long rows = 0;
+        for (Map.Entry<ItemBuffer, Prepared> e : staged.entrySet()) {
+          rows += e.getValue().rows.size();
+          e.getValue().done(e.getKey());
+        }
+        metrics.commit(System.nanoTime() - t, rows);
+        return;
+      } catch (StaleOffsetsException e) {
+        // some item holds rows of this flush already (another task wrote them first): learn what
+        // every item holds and commit the rest
+        for (ItemBuffer b : staged.keySet()) {
+          ItemState s = store.item(b.collection, b.item).state();
+          b.held.putAll(s.offsets());
+        }
+      } catch (ItemNotFoundException | ValidationException | IncompatibleSchemaException e) {
+        // an item was deleted, or its rules or schema changed, between staging and commit: the
+        // next round stages against what the items are now
+      } catch (ConcurrentCommitException e) {
+        throw new org.apache.kafka.connect.errors.RetriableException(
+            "the transaction over "
+                + staged.size()
+                + " items of '"
+                + collection
+                + "' did not commit ("
+                + e.getMessage()
+                + "); its rows are committed again",
+            e);
+      }
+    }
+    throw keptChanging(buffers.size() + " items of '" + collection + "'");
+  }
+
+  /** Stages one buffer's rows in the transaction, refusing rows its item's rules refuse. */
+  private void stage(
+      Transaction tx, ItemBuffer b, List<Refused> refused, Map<ItemBuffer, Prepared> staged) {
+    Item item = store.item(b.collection, b.item);
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      b.dropHeld();
+      if (b.rows.isEmpty()) {
+        return;
+      }
+      Prepared p = prepare(item, b, refused);
+      if (p == null) {
+        continue;
+      }
+      try {
+        tx.append(b.item, p.rows, p.offsets, p.from);
+      } catch (ValidationException e) {
+        refuse(b, e, refused); // nothing of this batch was staged
+        b.rules = item.state().rules();
+        round--;
+        continue;
+      }
+      staged.put(b, p);
+      return;
+    }
+    throw keptChanging("item '" + b.key() + "'");
+  }
+
+  private static void refuse(ItemBuffer b, ValidationException e, List<Refused> refused) {
+    int at = e.row() >= 0 && e.row() < b.rows.size() ? e.row() : 0;
+    refused.add(new Refused(b.remove(at), e.reason()));
+  }
+
+  private static org.apache.kafka.connect.errors.RetriableException keptChanging(String what) {
+    return new org.apache.kafka.connect.errors.RetriableException(
+        what + " kept changing under this task for " + MAX_ROUNDS + " rounds; retrying later");
+  }
+
+  /** A buffer's rows ready to append: in the item's schema, with the offsets they carry. */
+  private static final class Prepared {
+    final List<GenericRecord> rows;
+    final Map<String, Long> offsets = new HashMap<>();
+    final Map<String, Long> from = new HashMap<>();
+    final Schema target;
+
+    Prepared(List<GenericRecord> rows, Schema target) {
+      this.rows = rows;
+      this.target = target;
+    }
+
+    /** After the commit: the item holds these offsets, the buffer is empty. */
+    void done(ItemBuffer b) {
       b.held.putAll(offsets);
       b.schema = target;
       b.clear();
-      return;
     }
-    throw new org.apache.kafka.connect.errors.RetriableException(
-        "item '"
-            + b.collection
-            + "/"
-            + b.item
-            + "' kept changing under this task for "
-            + MAX_ROUNDS
-            + " rounds; retrying later");
+  }
+
+  /**
+   * Creates the item when missing and puts the buffer's rows in the item's (unified) schema.
+   *
+   * @return the rows to append, or null when rows were refused (or the buffer emptied): prepare
+   *     again
+   */
+  private Prepared prepare(Item item, ItemBuffer b, List<Refused> refused) {
+    if (!item.exists()) {
+      try {
+        item.write(b.schema, List.of(), options, metadata, false);
+      } catch (ItemExistsException e) {
+        // another task created it first
+      } catch (InvalidNameException e) {
+        for (SinkRow r : b.rows) { // a twin of its name was created meanwhile
+          refused.add(new Refused(r, e.getMessage()));
+        }
+        b.clear();
+        return null;
+      }
+    }
+    ItemState state = item.state(); // one log read per round
+    Schema itemSchema = state.schema();
+    b.rules = state.rules();
+    Schema target;
+    try {
+      target =
+          Schemas.unify(itemSchema, b.schema, options.indexColumn(), b.collection + "/" + b.item);
+    } catch (IncompatibleSchemaException e) {
+      // the item changed under us: find the rows that no longer fit
+      for (SinkRow r : refuseMisfits(b, itemSchema)) {
+        refused.add(
+            new Refused(
+                r, "it no longer fits item " + b.key() + ", whose schema changed meanwhile"));
+      }
+      b.accepted.clear();
+      b.schema = itemSchema;
+      return null;
+    }
+    Prepared p = new Prepared(new ArrayList<>(b.rows.size()), target);
+    Map<Schema, Conformer> conformers = new java.util.IdentityHashMap<>();
+    for (SinkRow r : b.rows) {
+      GenericRecord row = r.row();
+      p.rows.add(
+          conformers.computeIfAbsent(row.getSchema(), s -> new Conformer(s, target)).apply(row));
+      String src = b.source(r.tp());
+      p.offsets.merge(src, r.offset() + 1, Math::max);
+      p.from.merge(src, r.offset(), Math::min);
+    }
+    return p;
   }
 
   private List<SinkRow> refuseMisfits(ItemBuffer b, Schema itemSchema) {

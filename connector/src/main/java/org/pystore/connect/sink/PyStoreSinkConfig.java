@@ -63,6 +63,16 @@ public final class PyStoreSinkConfig extends AbstractConfig {
       "An item's buffer is committed at the latest this long after its first record arrived (checked on every put and offset commit).";
   static final long FLUSH_INTERVAL_MS_DEFAULT = 10_000L;
 
+  public static final String COMMIT_MODE_CONFIG = "commit.mode";
+  static final String COMMIT_MODE_DOC =
+      "item: each item's buffer is committed on its own, when it is due. transaction: whenever a buffer is due, every buffered row of the task is committed as one transaction per collection, so a reader that pins the collection sees each partition up to one offset across all its items.";
+  static final String COMMIT_MODE_DEFAULT = "item";
+
+  public static final String TRANSACTION_TIMEOUT_MS_CONFIG = "commit.transaction.timeout.ms";
+  static final String TRANSACTION_TIMEOUT_MS_DOC =
+      "With commit.mode=transaction: how long one flush's transaction may take from its commit's start to its decision. A transaction still undecided after it may be aborted by other writers of its items (its rows are then committed again), and a crashed one holds up writers of its items this long.";
+  static final long TRANSACTION_TIMEOUT_MS_DEFAULT = 120_000L;
+
   public static final String BUFFER_MAX_BYTES_CONFIG = "buffer.max.bytes";
   static final String BUFFER_MAX_BYTES_DOC =
       "Memory budget of one task across all open items (estimated size of buffered rows). When reached, the largest buffers are committed first until half the budget is free.";
@@ -249,6 +259,28 @@ public final class PyStoreSinkConfig extends AbstractConfig {
         ++o,
         Width.SHORT,
         "Buffer budget (bytes)");
+    d.define(
+        COMMIT_MODE_CONFIG,
+        Type.STRING,
+        COMMIT_MODE_DEFAULT,
+        ConfigDef.ValidString.in("item", "transaction"),
+        Importance.MEDIUM,
+        COMMIT_MODE_DOC,
+        GROUP_FLUSH,
+        ++o,
+        Width.SHORT,
+        "Commit mode");
+    d.define(
+        TRANSACTION_TIMEOUT_MS_CONFIG,
+        Type.LONG,
+        TRANSACTION_TIMEOUT_MS_DEFAULT,
+        ConfigDef.Range.atLeast(1000),
+        Importance.LOW,
+        TRANSACTION_TIMEOUT_MS_DOC,
+        GROUP_FLUSH,
+        ++o,
+        Width.SHORT,
+        "Transaction timeout (ms)");
     o = 0;
     d.define(
         BUCKET_CONFIG,
@@ -385,6 +417,15 @@ public final class PyStoreSinkConfig extends AbstractConfig {
 
   public Duration flushInterval() {
     return Duration.ofMillis(getLong(FLUSH_INTERVAL_MS_CONFIG));
+  }
+
+  /** Whether a flush commits every buffered item as one transaction per collection. */
+  public boolean transactions() {
+    return "transaction".equals(getString(COMMIT_MODE_CONFIG));
+  }
+
+  public Duration transactionTimeout() {
+    return Duration.ofMillis(getLong(TRANSACTION_TIMEOUT_MS_CONFIG));
   }
 
   public long bufferMaxBytes() {

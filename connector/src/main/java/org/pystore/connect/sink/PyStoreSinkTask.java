@@ -220,13 +220,26 @@ public final class PyStoreSinkTask extends SinkTask {
     metrics.dlq.incrementAndGet();
   }
 
-  /** Hands the buffer's rows to the committer; at most a few commits wait in line. */
+  /**
+   * Hands the buffer's rows to the committer; at most a few commits wait in line. With {@code
+   * commit.mode=transaction}, every buffered row goes, as one transaction per collection.
+   */
   private void flush(ItemBuffer b) {
     while (committer.size() >= MAX_IN_FLIGHT) {
       committer.awaitOldest();
       harvest(false);
     }
-    committer.submit(b.detach());
+    if (!config.transactions()) {
+      committer.submit(b.detach());
+      return;
+    }
+    Map<String, List<ItemBuffer>> byCollection = new java.util.TreeMap<>();
+    for (ItemBuffer each : buffers.values()) {
+      if (!each.rows.isEmpty()) {
+        byCollection.computeIfAbsent(each.collection, k -> new ArrayList<>()).add(each.detach());
+      }
+    }
+    byCollection.forEach(committer::submitTransaction);
   }
 
   /**
@@ -301,6 +314,9 @@ public final class PyStoreSinkTask extends SinkTask {
     for (ItemBuffer b : new ArrayList<>(buffers.values())) {
       if (!b.rows.isEmpty() && now - b.firstAtNanos >= due) {
         flush(b);
+        if (config.transactions()) {
+          return; // that flush took every buffer
+        }
       }
     }
   }
@@ -320,7 +336,7 @@ public final class PyStoreSinkTask extends SinkTask {
       if (bufferedBytes - committer.bytes() <= max / 2 || b.rows.isEmpty()) {
         break;
       }
-      flush(b);
+      flush(b); // with commit.mode=transaction: every buffer, so the loop ends after it
     }
     while (bufferedBytes > max && committer.size() > 0) {
       committer.awaitOldest();
