@@ -9,7 +9,7 @@ import org.pystore.store.storage.LocalStorage;
  * Runs the store benchmarks, each beside a reference measured in the same run, and prints ratios.
  *
  * <pre>
- * java -jar bench/target/pystore-bench.jar [append|read|compact|import|sink|source|s3|transactions|all] [--scale F] [--dir DIR]
+ * java -jar bench/target/pystore-bench.jar [append|read|compact|import|sink|sink-items|source|s3|transactions|all] [--scale F] [--dir DIR]
  * </pre>
  *
  * {@code --scale 1} is the full size of the issue (items of 0, 1M and 10M rows; a one-year item of
@@ -33,6 +33,7 @@ public final class Bench {
         case "append":
         case "read":
         case "sink":
+        case "sink-items":
         case "source":
         case "compact":
         case "import":
@@ -43,7 +44,7 @@ public final class Bench {
           break;
         default:
           System.err.println(
-              "usage: Bench [append|read|compact|import|sink|source|s3|transactions|all] [--scale F] [--dir DIR]");
+              "usage: Bench [append|read|compact|import|sink|sink-items|source|s3|transactions|all] [--scale F] [--dir DIR]");
           System.exit(2);
       }
     }
@@ -71,6 +72,9 @@ public final class Bench {
       }
       if (what.equals("sink") || what.equals("all")) {
         new SinkBench(work.resolve("sink"), scale).run();
+      }
+      if (what.equals("sink-items") || what.equals("all")) {
+        new ManyItemsSinkBench(work.resolve("sink-items"), scale).run();
       }
       if (what.equals("source") || what.equals("all")) {
         new SourceBench(work.resolve("source"), scale).run();

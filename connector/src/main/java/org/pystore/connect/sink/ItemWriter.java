@@ -239,7 +239,10 @@ final class ItemWriter {
                 + collection
                 + "' did not commit ("
                 + e.getMessage()
-                + "); its rows are committed again",
+                + "); its rows are committed again. If flushes of this many items keep taking"
+                + " longer than commit.transaction.timeout.ms ("
+                + transactionTimeout.toMillis()
+                + " ms), raise it, or spread the partitions over more tasks (fewer items each)",
             e);
       }
     }

@@ -466,6 +466,11 @@ public final class PyStoreSinkTask extends SinkTask {
     metrics.bufferedRecords = bufferedRecords;
   }
 
+  /** For tests: commits handed to the committer and not harvested yet. */
+  int inFlight() {
+    return committer.size();
+  }
+
   /** For tests: the task's figures. */
   SinkMetrics metrics() {
     return metrics;
