@@ -5,7 +5,6 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,16 +15,15 @@ import javax.management.ObjectName;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.pystore.embedded.EmbeddedConnect;
 import org.pystore.embedded.EmbeddedKafka;
 
 /**
  * One sink task writing the same records into one item and into 10,000 items, the latter in both
- * commit modes ({@code item}: a commit per item; {@code transaction}: one transaction per flush),
- * with the default buffer budget: records/s from the connector's start until every record is
- * committed, commits, log entries, decisions and the heap's peak, all in one run on an in-process
- * broker and worker.
+ * commit modes ({@code item}: a commit per item, on one commit thread and on the default four;
+ * {@code transaction}: one transaction per flush), with the default buffer budget: records/s from
+ * the connector's start until every record is committed, commits, log entries, decisions and the
+ * heap's peak, all in one run on an in-process broker and worker.
  */
 final class ManyItemsSinkBench {
   private final Path dir;
@@ -57,24 +55,27 @@ final class ManyItemsSinkBench {
       List<GenericRecord> ticks = TickData.ticks(new Random(5), TickData.T0, 1_000_000L, records);
       produce(kafka, "one-item", ticks, 1);
       produce(kafka, "many-items", ticks, items);
-      Run one = sink(connect, "one-item", "item");
-      Run perItem = sink(connect, "many-items", "item");
-      Run tx = sink(connect, "many-items", "transaction");
+      Run one = sink(connect, "one-item", "item", 4);
+      Run oneThread = sink(connect, "many-items", "item", 1);
+      Run perItem = sink(connect, "many-items", "item", 4);
+      Run tx = sink(connect, "many-items", "transaction", 4);
       print("1 item, commit.mode=item", one, one);
+      print(String.format(Locale.ROOT, "%,d items, item, commit.threads=1", items), oneThread, one);
       print(String.format(Locale.ROOT, "%,d items, commit.mode=item", items), perItem, one);
       print(String.format(Locale.ROOT, "%,d items, commit.mode=transaction", items), tx, one);
       System.out.printf(
           Locale.ROOT,
-          "transaction mode: %.2fx item mode's rate with %,d items%n",
-          tx.rate() / perItem.rate(),
-          items);
+          "with %,d items: 4 commit threads %.2fx one; transaction mode %.2fx item mode%n",
+          items,
+          perItem.rate() / oneThread.rate(),
+          tx.rate() / perItem.rate());
     }
   }
 
   private static void print(String what, Run r, Run one) {
     System.out.printf(
         Locale.ROOT,
-        "%-36s %,10.0f records/s (%.2fx one item)  %,7d commits  %,8d log entries"
+        "%-38s %,10.0f records/s (%.2fx one item)  %,7d commits  %,8d log entries"
             + "  %,5d decisions  buffered peak %,5.1f MB  heap peak %,6.1f MB%n",
         what,
         r.rate(),
@@ -90,19 +91,7 @@ final class ManyItemsSinkBench {
   private void produce(EmbeddedKafka kafka, String topic, List<GenericRecord> ticks, int n)
       throws Exception {
     kafka.createTopic(topic, 1);
-    try (KafkaProducer<String, String> p =
-        new KafkaProducer<>(
-            Map.of(
-                "bootstrap.servers",
-                kafka.bootstrapServers(),
-                "batch.size",
-                "262144",
-                "linger.ms",
-                "20",
-                "compression.type",
-                "lz4"),
-            new StringSerializer(),
-            new StringSerializer())) {
+    try (KafkaProducer<String, String> p = SinkBench.producer(kafka)) {
       for (int i = 0; i < ticks.size(); i++) {
         GenericRecord t = ticks.get(i);
         String sym = n == 1 ? "AAPL" : "S" + (i % n);
@@ -113,22 +102,14 @@ final class ManyItemsSinkBench {
     }
   }
 
-  private Run sink(EmbeddedConnect connect, String topic, String mode) throws Exception {
-    String name = "many-" + topic + "-" + mode;
+  private Run sink(EmbeddedConnect connect, String topic, String mode, int threads)
+      throws Exception {
+    String name = "many-" + topic + "-" + mode + "-" + threads;
     Path store = dir.resolve(name);
-    Map<String, String> c = new HashMap<>();
-    c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
-    c.put("tasks.max", "1");
-    c.put("topics", topic);
-    c.put("store.path", store.toString());
+    Map<String, String> c = SinkBench.connector(topic, false, store.toString());
     c.put("collection", "ticks");
-    c.put("index.field", "ts");
-    c.put("item.field", "sym");
-    c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    c.put("value.converter.schemas.enable", "false");
-    c.put("consumer.override.max.poll.records", "5000");
-    c.put("consumer.override.fetch.min.bytes", "1048576");
     c.put("commit.mode", mode);
+    c.put("commit.threads", String.valueOf(threads));
     System.gc();
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     MBeanServer server = ManagementFactory.getPlatformMBeanServer();

@@ -158,19 +158,7 @@ final class SinkBench {
       throws Exception {
     kafka.createTopic(topic, 1);
     long bytes = 0;
-    try (KafkaProducer<String, String> p =
-        new KafkaProducer<>(
-            Map.of(
-                "bootstrap.servers",
-                kafka.bootstrapServers(),
-                "batch.size",
-                "262144",
-                "linger.ms",
-                "20",
-                "compression.type",
-                "lz4"),
-            new StringSerializer(),
-            new StringSerializer())) {
+    try (KafkaProducer<String, String> p = producer(kafka)) {
       for (GenericRecord t : ticks) {
         String v = json(t, schemas);
         bytes += v.length() + 4;
@@ -178,6 +166,22 @@ final class SinkBench {
       }
     }
     return bytes;
+  }
+
+  /** The producer that fills the benchmarks' topics: large lz4 batches. */
+  static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
+    return new KafkaProducer<>(
+        Map.of(
+            "bootstrap.servers",
+            kafka.bootstrapServers(),
+            "batch.size",
+            "262144",
+            "linger.ms",
+            "20",
+            "compression.type",
+            "lz4"),
+        new StringSerializer(),
+        new StringSerializer());
   }
 
   private double consume(EmbeddedKafka kafka, String topic) {
@@ -243,7 +247,7 @@ final class SinkBench {
   }
 
   /** The sink's settings in every run: one task, item from the sym field, larger polls. */
-  private static Map<String, String> connector(String topic, boolean schemas, String store) {
+  static Map<String, String> connector(String topic, boolean schemas, String store) {
     Map<String, String> c = new HashMap<>();
     c.put("connector.class", "org.pystore.connect.sink.PyStoreSinkConnector");
     c.put("tasks.max", "1");

@@ -19,9 +19,12 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 
 /**
- * Commits item buffers on one background thread, in submission order (so the commits of one item
- * stay in offset order), while the task thread goes on converting records. Rows in flight still
- * count for offsets and for the memory budget until their commit is harvested.
+ * Commits item buffers on background threads while the task thread goes on converting records. Each
+ * item has one thread (its name's hash picks one of {@code commit.threads}), so the commits of one
+ * item run in submission (so offset) order while other items' commits run beside them, their fsyncs
+ * overlapping; transactions all run on the first thread, one after the other. Rows in flight still
+ * count for offsets and for the memory budget until their commit is harvested, which happens in
+ * submission order.
  *
  * <p>Once a commit of an item fails, later commits of that item already in line are not attempted:
  * an item records, per topic-partition, only the next offset it does not hold, so committing a
@@ -73,23 +76,35 @@ final class Committer {
   }
 
   private final ItemWriter writer;
-  private final ExecutorService thread;
+  private final ExecutorService[] lanes;
   private final Deque<Job> inFlight = new ArrayDeque<>();
 
-  /** Items whose last attempted commit failed; written by the commit thread. */
+  /** The failure key every transaction shares. */
+  private static final String TRANSACTIONS = "transactions";
+
+  /** Items whose last attempted commit failed; written by the commit threads. */
   private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
   private long bytes;
 
-  Committer(ItemWriter writer, String name) {
+  Committer(ItemWriter writer, String name, int threads) {
     this.writer = writer;
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "pystore-sink-committer-" + name);
-              t.setDaemon(true);
-              return t;
-            });
+    this.lanes = new ExecutorService[threads];
+    for (int i = 0; i < threads; i++) {
+      String thread = "pystore-sink-committer-" + name + (threads == 1 ? "" : "-" + i);
+      lanes[i] =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, thread);
+                t.setDaemon(true);
+                return t;
+              });
+    }
+  }
+
+  /** The thread of a failure key: an item's, or the transactions' (the first). */
+  private ExecutorService lane(String key) {
+    return lanes[Math.floorMod(key.hashCode(), lanes.length)];
   }
 
   void submit(ItemBuffer detached) {
@@ -107,7 +122,7 @@ final class Committer {
   void submitTransaction(String collection, List<ItemBuffer> detached) {
     submit(
         detached,
-        "transactions",
+        TRANSACTIONS,
         "a transaction over " + detached.size() + " items of " + collection,
         refused -> writer.flushTransaction(collection, detached, refused));
   }
@@ -128,8 +143,9 @@ final class Committer {
       d.first.forEach((tp, o) -> first.merge(tp, o, Math::min));
     }
     List<ItemWriter.Refused> refused = new ArrayList<>();
+    ExecutorService lane = key.equals(TRANSACTIONS) ? lanes[0] : lane(key);
     Future<?> f =
-        thread.submit(
+        lane.submit(
             () -> {
               if (failed.contains(key)) {
                 throw new NotAttempted(what);
@@ -266,6 +282,8 @@ final class Committer {
   }
 
   void shutdown() {
-    thread.shutdownNow();
+    for (ExecutorService lane : lanes) {
+      lane.shutdownNow();
+    }
   }
 }

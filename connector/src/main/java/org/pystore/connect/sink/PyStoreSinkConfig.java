@@ -68,6 +68,11 @@ public final class PyStoreSinkConfig extends AbstractConfig {
       "item: each item's buffer is committed on its own, when it is due. transaction: whenever a buffer is due, every buffered row of the task is committed as one transaction per collection, so a reader that pins the collection sees each partition up to one offset across all its items.";
   static final String COMMIT_MODE_DEFAULT = "item";
 
+  public static final String COMMIT_THREADS_CONFIG = "commit.threads";
+  static final String COMMIT_THREADS_DOC =
+      "Threads committing a task's item buffers. Each item keeps to one thread, so its commits stay in order; commits of different items run beside each other and their fsyncs overlap. Transactions (commit.mode=transaction) run one at a time.";
+  static final int COMMIT_THREADS_DEFAULT = 4;
+
   public static final String TRANSACTION_TIMEOUT_MS_CONFIG = "commit.transaction.timeout.ms";
   static final String TRANSACTION_TIMEOUT_MS_DOC =
       "With commit.mode=transaction: how long one flush's transaction may take from its commit's start to its decision. A transaction still undecided after it may be aborted by other writers of its items (its rows are then committed again), and a crashed one holds up writers of its items this long.";
@@ -271,6 +276,17 @@ public final class PyStoreSinkConfig extends AbstractConfig {
         Width.SHORT,
         "Commit mode");
     d.define(
+        COMMIT_THREADS_CONFIG,
+        Type.INT,
+        COMMIT_THREADS_DEFAULT,
+        ConfigDef.Range.between(1, 64),
+        Importance.LOW,
+        COMMIT_THREADS_DOC,
+        GROUP_FLUSH,
+        ++o,
+        Width.SHORT,
+        "Commit threads");
+    d.define(
         TRANSACTION_TIMEOUT_MS_CONFIG,
         Type.LONG,
         TRANSACTION_TIMEOUT_MS_DEFAULT,
@@ -422,6 +438,10 @@ public final class PyStoreSinkConfig extends AbstractConfig {
   /** Whether a flush commits every buffered item as one transaction per collection. */
   public boolean transactions() {
     return "transaction".equals(getString(COMMIT_MODE_CONFIG));
+  }
+
+  public int commitThreads() {
+    return getInt(COMMIT_THREADS_CONFIG);
   }
 
   public Duration transactionTimeout() {

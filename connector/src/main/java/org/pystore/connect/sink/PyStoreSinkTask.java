@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PyStoreSinkTask extends SinkTask {
   private static final Logger LOG = LoggerFactory.getLogger(PyStoreSinkTask.class);
+
+  /** Commits in line at most: this, or twice commit.threads when that is more. */
   private static final int MAX_IN_FLIGHT = 4;
+
+  private int maxInFlight = MAX_IN_FLIGHT;
 
   private PyStoreSinkConfig config;
   private RecordConverter converter;
@@ -81,7 +85,8 @@ public final class PyStoreSinkTask extends SinkTask {
     }
     converter = new RecordConverter(config);
     writer = new ItemWriter(store, config, connector, metrics);
-    committer = new Committer(writer, connector + "-" + task);
+    committer = new Committer(writer, connector + "-" + task, config.commitThreads());
+    maxInFlight = Math.max(MAX_IN_FLIGHT, 2 * config.commitThreads());
     checkpoints = new SinkCheckpoints(store, connector, config.offsetsNamespace());
     try {
       reporter = context.errantRecordReporter();
@@ -225,7 +230,7 @@ public final class PyStoreSinkTask extends SinkTask {
    * commit.mode=transaction}, every buffered row goes, as one transaction per collection.
    */
   private void flush(ItemBuffer b) {
-    while (committer.size() >= MAX_IN_FLIGHT) {
+    while (committer.size() >= maxInFlight) {
       committer.awaitOldest();
       harvest(false);
     }
