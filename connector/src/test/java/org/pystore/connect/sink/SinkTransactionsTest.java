@@ -61,17 +61,26 @@ class SinkTransactionsTest {
     List<String> concurrentGaps = java.util.Collections.synchronizedList(new ArrayList<>());
     java.util.concurrent.atomic.AtomicBoolean reading =
         new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicReference<Throwable> readFailed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger concurrentReads =
+        new java.util.concurrent.atomic.AtomicInteger();
     Thread reader =
         new Thread(
             () -> {
               Store r = Store.open(dir);
-              while (reading.get()) {
-                if (r.collection("ticks").exists()) {
-                  TreeSet<Long> seen = pinnedSeqs(r);
-                  if (!seen.isEmpty() && seen.last() != seen.size() - 1) {
-                    concurrentGaps.add(seen.size() + " rows up to " + seen.last());
+              try {
+                while (reading.get()) {
+                  if (r.collection("ticks").exists()) {
+                    TreeSet<Long> seen = pinnedSeqs(r);
+                    concurrentReads.incrementAndGet();
+                    if (!seen.isEmpty() && seen.last() != seen.size() - 1) {
+                      concurrentGaps.add(seen.size() + " rows up to " + seen.last());
+                    }
                   }
                 }
+              } catch (Throwable t) {
+                readFailed.set(t);
               }
             });
     reader.start();
@@ -103,6 +112,8 @@ class SinkTransactionsTest {
     h.stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
     assertThat(all).isEqualTo(SinkFaultsTest.once(0, 600));
     assertThat(partial).as("reads that saw part of the topic").isGreaterThan(10);
+    assertThat(readFailed.get()).as("a pinned read beside the commits").isNull();
+    assertThat(concurrentReads.get()).as("pinned reads beside the commits").isPositive();
     if (mode.equals("transaction")) {
       assertThat(gaps).as("pinned reads that were not a prefix of the partition").isEmpty();
       assertThat(concurrentGaps).as("the same, read while commits ran").isEmpty();
