@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,9 +73,7 @@ class CommitThreadsTest {
     assertThat(wentAhead.get())
         .as("%s committed while %s's first commit was held, with %d threads", other, held, threads)
         .isEqualTo(threads > 1);
-    Map<Long, Integer> all = new TreeMap<>();
-    h.stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
-    assertThat(all).isEqualTo(SinkFaultsTest.once(0, 40));
+    assertThat(h.storedOverItems()).isEqualTo(SinkFaultsTest.once(0, 40));
     assertThat(h.stored().get(first).keySet())
         .containsExactlyElementsOf(SinkFaultsTest.once(0, 20).keySet());
   }

@@ -289,6 +289,13 @@ final class SinkHarness {
     return out;
   }
 
+  /** How many times each seq is stored, over all items (a duplicate anywhere counts twice). */
+  Map<Long, Integer> storedOverItems() {
+    Map<Long, Integer> all = new TreeMap<>();
+    stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
+    return all;
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
@@ -74,7 +73,7 @@ class SinkTransactionsTest {
                   if (r.collection("ticks").exists()) {
                     TreeSet<Long> seen = pinnedSeqs(r);
                     concurrentReads.incrementAndGet();
-                    if (!seen.isEmpty() && seen.last() != seen.size() - 1) {
+                    if (notAPrefix(seen)) {
                       concurrentGaps.add(seen.size() + " rows up to " + seen.last());
                     }
                   }
@@ -97,7 +96,7 @@ class SinkTransactionsTest {
       if (store.collection("ticks").exists()) {
         TreeSet<Long> seen = pinnedSeqs(store);
         partial += seen.isEmpty() || seen.size() == 600 ? 0 : 1;
-        if (!seen.isEmpty() && seen.last() != seen.size() - 1) {
+        if (notAPrefix(seen)) {
           gaps.add(
               "after offset " + h.position + ": " + seen.size() + " rows up to " + seen.last());
         }
@@ -108,9 +107,7 @@ class SinkTransactionsTest {
     reading.set(false);
     reader.join();
 
-    Map<Long, Integer> all = new TreeMap<>();
-    h.stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
-    assertThat(all).isEqualTo(SinkFaultsTest.once(0, 600));
+    assertThat(h.storedOverItems()).isEqualTo(SinkFaultsTest.once(0, 600));
     assertThat(partial).as("reads that saw part of the topic").isGreaterThan(10);
     assertThat(readFailed.get()).as("a pinned read beside the commits").isNull();
     assertThat(concurrentReads.get()).as("pinned reads beside the commits").isPositive();
@@ -121,6 +118,11 @@ class SinkTransactionsTest {
       // the check can fail: items committed one by one show gaps
       assertThat(gaps).as("item mode commits each item on its own").isNotEmpty();
     }
+  }
+
+  /** Whether the seqs read are not 0..n-1: some item ahead of another. */
+  private static boolean notAPrefix(TreeSet<Long> seen) {
+    return !seen.isEmpty() && seen.last() != seen.size() - 1;
   }
 
   /** Every seq a pinned read of the collection holds. */
@@ -171,9 +173,7 @@ class SinkTransactionsTest {
       assertThat(appends).as("appends to S" + i).hasSize(1);
       assertThat(appends.get(0)).contains("\"tx\"");
     }
-    Map<Long, Integer> all = new TreeMap<>();
-    h.stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
-    assertThat(all).isEqualTo(SinkFaultsTest.once(0, 200));
+    assertThat(h.storedOverItems()).isEqualTo(SinkFaultsTest.once(0, 200));
   }
 
   @ParameterizedTest
@@ -209,7 +209,7 @@ class SinkTransactionsTest {
       }
       if (store.collection("ticks").exists()) {
         TreeSet<Long> seen = pinnedSeqs(store);
-        if (!seen.isEmpty() && seen.last() != seen.size() - 1) {
+        if (notAPrefix(seen)) {
           gaps.add(seen.size() + " rows up to " + seen.last());
         }
       }
@@ -218,9 +218,7 @@ class SinkTransactionsTest {
     h.stop();
 
     assertThat(faults.injected()).as("faults injected at " + step).isEqualTo(2);
-    Map<Long, Integer> all = new TreeMap<>();
-    h.stored().values().forEach(m -> m.forEach((k, v) -> all.merge(k, v, Integer::sum)));
-    assertThat(all).isEqualTo(SinkFaultsTest.once(0, 600));
+    assertThat(h.storedOverItems()).isEqualTo(SinkFaultsTest.once(0, 600));
     assertThat(gaps).as("pinned reads that were not a prefix").isEmpty();
   }
 }
