@@ -179,8 +179,12 @@ final class PartFiles {
         retire(storage, Storage.join(dir, r), Storage.join(aside, r));
         asideLater.remove(r);
       }
-      publishLeftovers(after);
-      retireReplacedMeanwhile(after, added, aside);
+      List<String> placed = new ArrayList<>();
+      for (PartInfo p : added) {
+        placed.add(p.name());
+      }
+      placed.addAll(publishLeftovers(after));
+      retireReplacedMeanwhile(after, placed, aside);
       storeOptions.hook().at(CommitStep.PUBLISHED, label);
     } catch (IOException | RuntimeException e) {
       // The commit is durable and readers find parts wherever they are; only plain Parquet
@@ -213,30 +217,38 @@ final class PartFiles {
    * decision) and had nothing to move. It committed before its move, so this check, made after
    * ours, sees it.
    */
-  private void retireReplacedMeanwhile(ItemState after, List<PartInfo> added, String aside)
+  private void retireReplacedMeanwhile(ItemState after, List<String> placed, String aside)
       throws IOException {
-    if (added.isEmpty()) {
+    if (placed.isEmpty()) {
       return;
     }
     ItemState latest = log.head().orElse(after);
     if (latest.version() <= after.version()) {
       return;
     }
-    for (PartInfo p : added) {
-      if (!latest.parts().containsKey(p.name())) {
-        retire(storage, Storage.join(dir, p.name()), Storage.join(aside, p.name()));
+    for (String p : placed) {
+      if (!latest.parts().containsKey(p)) {
+        retire(storage, Storage.join(dir, p), Storage.join(aside, p));
       }
     }
   }
 
-  /** Moves committed parts a crashed writer left in {@code _staging/} into place. */
-  private void publishLeftovers(ItemState s) throws IOException {
+  /**
+   * Moves committed parts a crashed or slower writer left in {@code _staging/} into place.
+   *
+   * @return the parts this call moved
+   */
+  private List<String> publishLeftovers(ItemState s) throws IOException {
+    List<String> moved = new ArrayList<>();
     for (FileInfo f : storage.list(staging)) {
       String n = f.name();
-      if (n.endsWith(".parquet") && s.parts().containsKey(n)) {
-        storage.move(Storage.join(staging, n), Storage.join(dir, n));
+      if (n.endsWith(".parquet")
+          && s.parts().containsKey(n)
+          && storage.move(Storage.join(staging, n), Storage.join(dir, n))) {
+        moved.add(n);
       }
     }
+    return moved;
   }
 
   /** The store's own figures in {@code pystore_metadata.json}, beside the user's keys. */

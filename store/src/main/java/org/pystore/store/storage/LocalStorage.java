@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -243,16 +244,24 @@ public final class LocalStorage implements Storage {
 
   @Override
   public boolean move(String from, String to) throws IOException {
+    Path source = path(from);
     Path target = path(to);
-    try {
-      moveAtomically(path(from), target);
-      return true;
-    } catch (NoSuchFileException e) {
-      if (!Files.isDirectory(target.getParent())) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        moveAtomically(source, target);
+        return true;
+      } catch (NoSuchFileException e) {
+        // Missing source or missing target directory: tell them apart by the source, never by
+        // the target's directory, which another writer may create meanwhile (then the source is
+        // still here and must not be reported as moved by someone else).
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+          return false;
+        }
+        if (attempt >= 2) {
+          throw e;
+        }
         Files.createDirectories(target.getParent());
-        return move(from, to);
       }
-      return false;
     }
   }
 

@@ -152,6 +152,42 @@ public abstract class StorageContract {
     assertThat(s.read("c/i/_removed/p")).isEqualTo(bytes("part"));
   }
 
+  /**
+   * Writers moving their own files into a directory that does not exist yet (the first parts
+   * retired into {@code _removed/}) all succeed: one writer creating the directory must not make
+   * another's move look like a missing source, which left a replaced part visible.
+   */
+  @Test
+  void racingMovesIntoANewDirectoryAllSucceed() throws Exception {
+    Storage s = storage();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      for (int round = 0; round < 30; round++) {
+        String aside = "c/i" + round + "/_removed/";
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> moved = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+          String from = "c/i" + round + "/p" + w;
+          String to = aside + "p" + w;
+          s.replace(from, bytes("part " + w));
+          Callable<Boolean> c =
+              () -> {
+                go.await();
+                return s.move(from, to);
+              };
+          moved.add(pool.submit(c));
+        }
+        go.countDown();
+        for (int w = 0; w < 8; w++) {
+          assertThat(moved.get(w).get()).as("move %d of round %d", w, round).isTrue();
+          assertThat(s.read(aside + "p" + w)).isEqualTo(bytes("part " + w));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aFaultAfterACreateLeavesTheFileCreated() throws Exception {
     FaultyStorage s =
