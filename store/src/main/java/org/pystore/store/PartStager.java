@@ -54,6 +54,12 @@ public final class PartStager implements AutoCloseable {
   private long last;
   private boolean finished;
 
+  /** Rows between two looks at the size of the rows part. */
+  static final int SIZE_CHECK_ROWS = 256;
+
+  /** When the size of the rows part is looked at next, in its rows. */
+  private long nextSizeCheck;
+
   PartStager(
       Storage storage,
       String itemDir,
@@ -101,8 +107,7 @@ public final class PartStager implements AutoCloseable {
     long index = (Long) row.get(indexPos);
     try {
       if (rowsWriter != null && index != last) {
-        boolean full =
-            pendingRows + rowsWriter.rows() >= maxRows || rowsWriter.dataSize() >= targetBytes;
+        boolean full = pendingRows + rowsWriter.rows() >= maxRows || bytesReached();
         if (full || !bucket.contains(unit.toNanos(index))) {
           flushPart();
         }
@@ -120,12 +125,26 @@ public final class PartStager implements AutoCloseable {
             PartWriter.open(
                 storage, rowsFile, schema, options.codec(), pandas, options.indexColumn());
         rowsMin = index;
+        nextSizeCheck = 0;
       }
       rowsWriter.write(row);
       last = index;
     } catch (IOException e) {
       throw new StoreIOException("cannot write a new part of '" + label + "'", e);
     }
+  }
+
+  /**
+   * Whether the rows part reached the target size. Asking the writer sums the buffers of every
+   * column, so it is asked once per {@value #SIZE_CHECK_ROWS} rows: the size is a backstop, and a
+   * part may pass it by that many rows.
+   */
+  private boolean bytesReached() {
+    if (rowsWriter.rows() < nextSizeCheck) {
+      return false;
+    }
+    nextSizeCheck = rowsWriter.rows() + SIZE_CHECK_ROWS;
+    return rowsWriter.dataSize() >= targetBytes;
   }
 
   /**

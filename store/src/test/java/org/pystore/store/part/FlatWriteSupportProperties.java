@@ -37,6 +37,12 @@ class FlatWriteSupportProperties {
   /** One column: its Avro type (maybe with a logical type), and whether it admits null. */
   record Column(Schema.Type type, String logical, boolean optional) {}
 
+  /** String instances many rows share. */
+  static final List<String> SHARED =
+      java.util.stream.IntStream.range(0, 150)
+          .mapToObj(i -> new String("shared-" + i + (i % 3 == 0 ? "é✓" : "")))
+          .toList();
+
   @Provide
   Arbitrary<List<Column>> columns() {
     Arbitrary<Column> column =
@@ -100,7 +106,14 @@ class FlatWriteSupportProperties {
       case FLOAT -> r.nextInt(6) == 0 ? Float.NaN : r.nextFloat() * 1e6f - 5e5f;
       case DOUBLE -> r.nextInt(6) == 0 ? Double.NEGATIVE_INFINITY : r.nextGaussian() * 1e9;
       case STRING -> {
-        String s = r.nextInt(3) == 0 ? "" : "v" + r.nextInt(20) + (r.nextBoolean() ? "é✓" : "");
+        // fresh instances, and instances shared by many rows as a dictionary-encoded column
+        // reads back (more of them than the writer's per-column cache has slots)
+        String s =
+            switch (r.nextInt(3)) {
+              case 0 -> "";
+              case 1 -> SHARED.get(r.nextInt(SHARED.size()));
+              default -> "v" + r.nextInt(20) + (r.nextBoolean() ? "é✓" : "");
+            };
         yield r.nextBoolean() ? s : new Utf8(s);
       }
       case BYTES -> {
