@@ -26,7 +26,11 @@ class DocsExamplesTest {
           "./pystore [--store DIR] <command> ...", "a synopsis, not a command",
           "./pystore --store s3://BUCKET/PREFIX ...", "a synopsis, not a command",
           "./pystore --store s3://market-data/pystore items ticks",
-              "needs a bucket: S3CliTest runs items on S3Proxy");
+              "needs a bucket: S3CliTest runs items on S3Proxy",
+          "./pystore compactor --config config/compactor.properties",
+              "the compaction worker runs until stopped: CompactorMainTest runs it",
+          "./pystore compactor --config config/compactor.properties --once",
+              "the compactor's jar, not the command's: ClassDataSharingIT runs it by the script");
 
   /** The {@code ./pystore} lines of each doc's code blocks, comments cut off, in order. */
   static Map<String, List<String>> examples() throws Exception {
