@@ -682,7 +682,7 @@ public final class Item {
             to,
             List.of(),
             -1);
-    return new MergeReader(spec, opener(null, schema, pushdown));
+    return new MergeReader(spec, opener(null, schema, pushdown, idx));
   }
 
   /** Filters on the index that the files can apply by statistics. */
@@ -697,15 +697,43 @@ public final class Item {
     return out;
   }
 
+  /**
+   * The index range that the pushed-down predicates are, when they are only bounds on the index
+   * column (a part reader may then apply them itself, exactly); null when other predicates are
+   * among them.
+   */
+  private static PartReader.IndexRange indexRange(String idx, List<BoundPredicate> pushdown) {
+    long lo = Long.MIN_VALUE;
+    long hi = Long.MAX_VALUE;
+    for (BoundPredicate p : pushdown) {
+      if (!p.column().equals(idx) || !(p.value() instanceof Long v)) {
+        return null;
+      }
+      if (p.op() == Predicate.Op.GE) {
+        lo = Math.max(lo, v);
+      } else if (p.op() == Predicate.Op.LE) {
+        hi = Math.min(hi, v);
+      } else {
+        return null;
+      }
+    }
+    return new PartReader.IndexRange(idx, lo, hi);
+  }
+
   /** Opens parts where they are now, decoding ahead on a background thread. */
   private MergeReader.PartOpener opener(
-      String snapshotDir, Schema readSchema, List<BoundPredicate> pushdown) {
+      String snapshotDir, Schema readSchema, List<BoundPredicate> pushdown, String indexColumn) {
     PartLocator locator = new PartLocator(store.storage(), label, dir, snapshotDir);
     return part ->
         new PrefetchingSource(
             locator.open(
                 part,
-                file -> PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt))));
+                file ->
+                    PartReader.open(
+                        file,
+                        readSchema,
+                        mt -> Pushdown.build(pushdown, mt),
+                        indexRange(indexColumn, pushdown))));
   }
 
   /**
@@ -927,7 +955,7 @@ public final class Item {
             to,
             filters,
             opts.limit());
-    return new MergeReader(spec, opener(snapshotDir, readSchema, pushdown));
+    return new MergeReader(spec, opener(snapshotDir, readSchema, pushdown, idx));
   }
 
   /**

@@ -38,10 +38,21 @@ public final class PartReader implements RowSource {
 
   private final StorageIO.Input input;
   private final ParquetReader<GenericRecord> reader;
+  private final FlatReader flat;
+  private final ParquetFileReader flatFile;
 
   private PartReader(StorageIO.Input input, ParquetReader<GenericRecord> reader) {
     this.input = input;
     this.reader = reader;
+    this.flat = null;
+    this.flatFile = null;
+  }
+
+  private PartReader(StorageIO.Input input, ParquetFileReader file, FlatReader flat) {
+    this.input = input;
+    this.reader = null;
+    this.flat = flat;
+    this.flatFile = file;
   }
 
   /** Read options from our plain configuration, never Hadoop's. */
@@ -91,8 +102,53 @@ public final class PartReader implements RowSource {
       Schema readSchema,
       java.util.function.Function<MessageType, FilterPredicate> filter)
       throws IOException {
+    return open(file, readSchema, filter, null, COLUMNAR);
+  }
+
+  /**
+   * Bounds on the index column, inclusive: the whole of a filter, which a reader may then apply to
+   * each row itself.
+   *
+   * @param column the index column
+   * @param from smallest index kept
+   * @param to largest index kept
+   */
+  public record IndexRange(String column, long from, long to) {}
+
+  /**
+   * Opens a part like {@link #open(ReadableFile, Schema, java.util.function.Function)}, told that
+   * the filter is exactly an index range (or there is none): a part of primitive columns is then
+   * decoded a column at a time ({@link FlatReader}), with the range applied to each row as Parquet
+   * would.
+   *
+   * @param range what the filter is, or null when it is more than an index range
+   */
+  public static PartReader open(
+      ReadableFile file,
+      Schema readSchema,
+      java.util.function.Function<MessageType, FilterPredicate> filter,
+      IndexRange range)
+      throws IOException {
+    return open(file, readSchema, filter, range, COLUMNAR);
+  }
+
+  /** {@link #open}, choosing whether flat parts are decoded a column at a time. */
+  static PartReader open(
+      ReadableFile file,
+      Schema readSchema,
+      java.util.function.Function<MessageType, FilterPredicate> filter,
+      IndexRange range,
+      boolean columnar)
+      throws IOException {
     StorageIO.Input in = new StorageIO.Input(file);
     try {
+      // a filter of more than an index range filters rows in ways only parquet-avro's reader
+      // reproduces (dedupe depends on which rows reach it): leave such reads to it
+      boolean exact = filter == null || range != null;
+      PartReader flat = columnar && exact ? columnar(in, readSchema, filter, range) : null;
+      if (flat != null) {
+        return flat;
+      }
       Footer footer = footer(in);
       ParquetConfiguration conf = PartWriter.conf();
       conf.set(AVRO_READ_SCHEMA_KEY, readSchema.toString());
@@ -108,6 +164,54 @@ public final class PartReader implements RowSource {
       throw e;
     }
   }
+
+  /**
+   * Opens the part for {@link FlatReader} when its columns allow, filtering row groups by the
+   * filter's statistics; null when parquet-avro must read it.
+   */
+  private static PartReader columnar(
+      StorageIO.Input in,
+      Schema readSchema,
+      java.util.function.Function<MessageType, FilterPredicate> filter,
+      IndexRange range)
+      throws IOException {
+    if (range != null
+        && (readSchema.getField(range.column()) == null
+            || Schemas.nonNull(readSchema.getField(range.column()).schema()).getType()
+                != Schema.Type.LONG)) {
+      return null;
+    }
+    ParquetFileReader fr = ParquetFileReader.open(in, readOptions());
+    try {
+      MessageType fileSchema = fr.getFooter().getFileMetaData().getSchema();
+      if (!FlatReader.handles(readSchema, fileSchema)) {
+        fr.close();
+        return null;
+      }
+      FilterPredicate pred = filter == null ? null : filter.apply(fileSchema);
+      if (pred != null) {
+        // reopen with the filter: the reader drops the row groups it rules out as it opens
+        fr.close();
+        fr =
+            ParquetFileReader.open(
+                in,
+                ParquetReadOptions.builder(PartWriter.conf())
+                    .withRecordFilter(FilterCompat.get(pred))
+                    .build());
+      }
+      return new PartReader(in, fr, new FlatReader(fr, readSchema, range));
+    } catch (IOException | RuntimeException e) {
+      fr.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Whether flat parts are decoded a column at a time ({@link FlatReader}); the system property
+   * {@code pystore.columnar.read=false} sends every part to parquet-avro (for comparison).
+   */
+  static final boolean COLUMNAR =
+      !"false".equals(System.getProperty("pystore.columnar.read", "true"));
 
   /**
    * Reads only the wanted top-level columns the file has, by name; columns the file lacks come back
@@ -152,13 +256,17 @@ public final class PartReader implements RowSource {
 
   @Override
   public GenericRecord next() throws IOException {
-    return reader.read();
+    return flat != null ? flat.next() : reader.read();
   }
 
   @Override
   public void close() throws IOException {
     try {
-      reader.close();
+      if (flat != null) {
+        flatFile.close();
+      } else {
+        reader.close();
+      }
     } finally {
       input.close();
     }

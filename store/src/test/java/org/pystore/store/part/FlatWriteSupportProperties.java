@@ -72,7 +72,7 @@ class FlatWriteSupportProperties {
     return column.list().ofMinSize(0).ofMaxSize(8);
   }
 
-  private static Schema schema(List<Column> columns) {
+  static Schema schema(List<Column> columns) {
     SchemaBuilder.FieldAssembler<Schema> f =
         SchemaBuilder.record("row").fields().name("ts").type(nanos()).noDefault();
     for (int i = 0; i < columns.size(); i++) {
@@ -125,7 +125,7 @@ class FlatWriteSupportProperties {
     };
   }
 
-  private static List<GenericRecord> rows(Schema schema, List<Column> columns, int n, long seed) {
+  static List<GenericRecord> rows(Schema schema, List<Column> columns, int n, long seed) {
     Random r = new Random(seed);
     List<GenericRecord> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -139,7 +139,7 @@ class FlatWriteSupportProperties {
     return rows;
   }
 
-  private static byte[] write(
+  static byte[] write(
       Path dir, String name, boolean flat, Schema schema, List<GenericRecord> rows, Codec codec)
       throws IOException {
     LocalStorage storage = new LocalStorage(dir, false);
