@@ -21,6 +21,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 import org.pystore.store.Schemas;
+import org.pystore.store.part.FlatWriteSupport.Kind;
 
 /**
  * Reads the rows of a part whose columns are all primitives a column at a time: each row group is
@@ -33,24 +34,14 @@ import org.pystore.store.Schemas;
  * filter rows themselves.
  */
 final class FlatReader {
-  /** How a column's values are held. */
-  private enum Kind {
-    BOOLEAN,
-    INT,
-    LONG,
-    FLOAT,
-    DOUBLE,
-    STRING,
-    BYTES,
-    /** A column the file lacks: the field's default in every row. */
-    ABSENT
-  }
-
   private final ParquetFileReader file;
   private final Schema schema;
   private final MessageType requested;
   private final String createdBy;
+
+  /** Per read field: how its values are held; null for a column the file lacks. */
   private final Kind[] kinds;
+
   private final int[] fileColumn;
   private final Object[] defaults;
 
@@ -86,11 +77,11 @@ final class FlatReader {
     for (Schema.Field f : schema.getFields()) {
       int i = f.pos();
       if (!fileSchema.containsField(f.name())) {
-        kinds[i] = Kind.ABSENT;
+        kinds[i] = null;
         fileColumn[i] = -1;
         defaults[i] = defaultOf(f);
       } else {
-        kinds[i] = kind(Schemas.nonNull(f.schema()));
+        kinds[i] = FlatWriteSupport.kind(Schemas.nonNull(f.schema()));
         fileColumn[i] = keep.size();
         keep.add(fileSchema.getType(f.name()));
       }
@@ -105,20 +96,11 @@ final class FlatReader {
    * matching or narrower type, or absent from the file with an immutable default.
    */
   static boolean handles(Schema read, MessageType fileSchema) {
-    if (read.getType() != Schema.Type.RECORD) {
-      return false;
+    if (!FlatWriteSupport.handles(read)) {
+      return false; // the same columns as the flat writer's: primitives, maybe nullable, no uuid
     }
     for (Schema.Field f : read.getFields()) {
-      Schema u = f.schema();
-      if (u.getType() == Schema.Type.UNION
-          && (u.getTypes().size() != 2 || !Schemas.isNullable(u))) {
-        return false;
-      }
-      Schema s = Schemas.nonNull(u);
-      Kind k = kind(s);
-      if (k == null || "uuid".equals(s.getProp("logicalType"))) {
-        return false;
-      }
+      Kind k = FlatWriteSupport.kind(Schemas.nonNull(f.schema()));
       if (!fileSchema.containsField(f.name())) {
         if (!f.hasDefaultValue()) {
           return false;
@@ -158,19 +140,6 @@ final class FlatReader {
     };
   }
 
-  private static Kind kind(Schema s) {
-    return switch (s.getType()) {
-      case BOOLEAN -> Kind.BOOLEAN;
-      case INT -> Kind.INT;
-      case LONG -> Kind.LONG;
-      case FLOAT -> Kind.FLOAT;
-      case DOUBLE -> Kind.DOUBLE;
-      case STRING -> Kind.STRING;
-      case BYTES -> Kind.BYTES;
-      default -> null;
-    };
-  }
-
   private static Object defaultOf(Schema.Field f) {
     Object d = GenericData.get().getDefaultValue(f);
     return d == null ? null : GenericData.get().deepCopy(f.schema(), d);
@@ -191,7 +160,7 @@ final class FlatReader {
     } while (rangeField >= 0 && !within(r));
     GenericData.Record out = new GenericData.Record(schema);
     for (int i = 0; i < kinds.length; i++) {
-      out.put(i, kinds[i] == Kind.ABSENT ? absent(i) : batch[fileColumn[i]].get(r));
+      out.put(i, fileColumn[i] < 0 ? absent(i) : batch[fileColumn[i]].get(r));
     }
     return out;
   }
@@ -201,7 +170,7 @@ final class FlatReader {
    * (or an index column the file lacks) is not.
    */
   private boolean within(int r) {
-    if (kinds[rangeField] == Kind.ABSENT) {
+    if (fileColumn[rangeField] < 0) {
       return false;
     }
     Object v = batch[fileColumn[rangeField]].get(r);
@@ -225,7 +194,7 @@ final class FlatReader {
     int n = (int) count;
     Column[] cols = new Column[requested.getFieldCount()];
     for (int i = 0; i < kinds.length; i++) {
-      if (kinds[i] != Kind.ABSENT) {
+      if (fileColumn[i] >= 0) {
         cols[fileColumn[i]] = new Column(kinds[i], n);
       }
     }

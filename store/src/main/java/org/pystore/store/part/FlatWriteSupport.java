@@ -22,8 +22,8 @@ import org.pystore.store.Schemas;
  * ({@link #handles(Schema)}).
  */
 final class FlatWriteSupport extends WriteSupport<GenericRecord> {
-  /** How one column's values go to Parquet. */
-  private enum Kind {
+  /** How one column's values go to Parquet (and come back: {@link FlatReader}). */
+  enum Kind {
     BOOLEAN,
     INT,
     LONG,
@@ -87,7 +87,8 @@ final class FlatWriteSupport extends WriteSupport<GenericRecord> {
     return true;
   }
 
-  private static Kind kind(Schema s) {
+  /** The kind of a non-null column schema, or null when it is not a primitive. */
+  static Kind kind(Schema s) {
     switch (s.getType()) {
       case BOOLEAN:
         return Kind.BOOLEAN;
