@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnReader;
 import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.impl.ColumnReadStoreImpl;
@@ -25,13 +24,13 @@ import org.pystore.store.part.FlatWriteSupport.Kind;
 
 /**
  * Reads the rows of a part whose columns are all primitives a column at a time: each row group is
- * decoded column by column into primitive arrays (no record assembly, no boxing while decoding, one
- * {@code String} per dictionary entry), then rows are made from the arrays. The rows equal what
- * parquet-avro's reader returns for the same read schema ({@link #handles} says when that holds;
- * everything else goes to parquet-avro): columns the file lacks take the field's default, narrower
- * numbers are widened as parquet-avro widens them, strings are {@code String}, bytes a fresh {@code
- * ByteBuffer} per row. Filters are applied to row groups (statistics, dictionaries) only: callers
- * filter rows themselves.
+ * decoded column by column, {@value #CHUNK} rows at a time, into primitive arrays (no record
+ * assembly, no boxing while decoding, one {@code String} per dictionary entry), then rows are made
+ * from the arrays. The rows equal what parquet-avro's reader returns for the same read schema
+ * ({@link #handles} says when that holds; everything else goes to parquet-avro): columns the file
+ * lacks take the field's default, narrower numbers are widened as parquet-avro widens them, strings
+ * are {@code String}, bytes a fresh {@code ByteBuffer} per row. Filters are applied to row groups
+ * (statistics, dictionaries) only: callers filter rows themselves.
  */
 final class FlatReader {
   private final ParquetFileReader file;
@@ -51,7 +50,12 @@ final class FlatReader {
   private final long from;
   private final long to;
 
+  /** Rows decoded at a time, per column. */
+  static final int CHUNK = 4096;
+
   private Column[] batch;
+  private ColumnReader[] readers;
+  private long groupLeft;
   private int rows;
   private int pos;
 
@@ -150,11 +154,10 @@ final class FlatReader {
     int r;
     do {
       while (pos == rows) {
-        PageReadStore pages = file.readNextRowGroup();
-        if (pages == null) {
+        if (groupLeft == 0 && !nextGroup()) {
           return null;
         }
-        decode(pages);
+        decodeChunk();
       }
       r = pos++;
     } while (rangeField >= 0 && !within(r));
@@ -186,25 +189,45 @@ final class FlatReader {
     return d instanceof org.apache.avro.util.Utf8 u ? new org.apache.avro.util.Utf8(u) : d;
   }
 
-  private void decode(PageReadStore pages) {
-    long count = pages.getRowCount();
-    if (count > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("a row group of " + count + " rows is too large to decode");
+  /** Starts the next row group; false after the last. */
+  private boolean nextGroup() throws IOException {
+    PageReadStore pages = file.readNextRowGroup();
+    if (pages == null) {
+      return false;
     }
-    int n = (int) count;
+    long count = pages.getRowCount();
+    int capacity = (int) Math.min(CHUNK, count);
     Column[] cols = new Column[requested.getFieldCount()];
     for (int i = 0; i < kinds.length; i++) {
       if (fileColumn[i] >= 0) {
-        cols[fileColumn[i]] = new Column(kinds[i], n);
+        cols[fileColumn[i]] = new Column(kinds[i], capacity);
       }
     }
     ColumnReadStoreImpl store =
         new ColumnReadStoreImpl(pages, new Root(cols), requested, createdBy);
+    readers = new ColumnReader[cols.length];
     for (int c = 0; c < cols.length; c++) {
-      ColumnDescriptor d = requested.getColumns().get(c);
-      ColumnReader reader = store.getColumnReader(d);
-      Column col = cols[c];
-      int maxDef = d.getMaxDefinitionLevel();
+      readers[c] = store.getColumnReader(requested.getColumns().get(c));
+    }
+    batch = cols;
+    groupLeft = count;
+    rows = 0;
+    pos = 0;
+    return true;
+  }
+
+  /**
+   * Decodes the next rows of the row group, at most {@value #CHUNK} of each column: memory stays
+   * bounded by the chunk whatever the size of the row group (the compressed pages of the row group
+   * are held, as by any Parquet reader).
+   */
+  private void decodeChunk() {
+    int n = (int) Math.min(CHUNK, groupLeft);
+    for (int c = 0; c < batch.length; c++) {
+      ColumnReader reader = readers[c];
+      Column col = batch[c];
+      col.clearNulls(n);
+      int maxDef = requested.getColumns().get(c).getMaxDefinitionLevel();
       for (int r = 0; r < n; r++) {
         if (reader.getCurrentDefinitionLevel() == maxDef) {
           col.row = r;
@@ -215,7 +238,7 @@ final class FlatReader {
         reader.consume();
       }
     }
-    batch = cols;
+    groupLeft -= n;
     rows = n;
     pos = 0;
   }
@@ -264,6 +287,13 @@ final class FlatReader {
         case FLOAT -> floats = new float[n];
         case DOUBLE -> doubles = new double[n];
         default -> objects = new Object[n];
+      }
+    }
+
+    /** Forgets the nulls of the previous chunk. */
+    void clearNulls(int n) {
+      if (nulls != null) {
+        java.util.Arrays.fill(nulls, 0, n, false);
       }
     }
 

@@ -78,14 +78,18 @@ public final class PartReader implements RowSource {
   private static Footer footer(StorageIO.Input in) throws IOException {
     // plain read options: the defaults would build (and parse the XML of) a Hadoop configuration
     try (ParquetFileReader fr = ParquetFileReader.open(in, readOptions())) {
-      FileMetaData md = fr.getFooter().getFileMetaData();
-      String avro = md.getKeyValueMetaData().get(AVRO_SCHEMA_KEY);
-      Schema schema =
-          avro != null
-              ? new Schema.Parser().parse(avro)
-              : new AvroSchemaConverter(PartWriter.conf()).convert(md.getSchema());
-      return new Footer(md.getSchema(), schema, md);
+      return footer(fr);
     }
+  }
+
+  private static Footer footer(ParquetFileReader fr) {
+    FileMetaData md = fr.getFooter().getFileMetaData();
+    String avro = md.getKeyValueMetaData().get(AVRO_SCHEMA_KEY);
+    Schema schema =
+        avro != null
+            ? new Schema.Parser().parse(avro)
+            : new AvroSchemaConverter(PartWriter.conf()).convert(md.getSchema());
+    return new Footer(md.getSchema(), schema, md);
   }
 
   /**
@@ -145,11 +149,30 @@ public final class PartReader implements RowSource {
       // a filter of more than an index range filters rows in ways only parquet-avro's reader
       // reproduces (dedupe depends on which rows reach it): leave such reads to it
       boolean exact = filter == null || range != null;
-      PartReader flat = columnar && exact ? columnar(in, readSchema, filter, range) : null;
-      if (flat != null) {
-        return flat;
+      Footer footer;
+      ParquetFileReader fr = ParquetFileReader.open(in, readOptions());
+      try {
+        MessageType fileSchema = fr.getFooter().getFileMetaData().getSchema();
+        if (columnar && exact && flat(readSchema, fileSchema, range)) {
+          FilterPredicate pred = filter == null ? null : filter.apply(fileSchema);
+          if (pred != null) {
+            // reopen with the filter: the reader drops the row groups it rules out as it opens
+            fr.close();
+            fr =
+                ParquetFileReader.open(
+                    in,
+                    ParquetReadOptions.builder(PartWriter.conf())
+                        .withRecordFilter(FilterCompat.get(pred))
+                        .build());
+          }
+          return new PartReader(in, fr, new FlatReader(fr, readSchema, range));
+        }
+        footer = footer(fr);
+      } catch (IOException | RuntimeException e) {
+        fr.close();
+        throw e;
       }
-      Footer footer = footer(in);
+      fr.close();
       ParquetConfiguration conf = PartWriter.conf();
       conf.set(AVRO_READ_SCHEMA_KEY, readSchema.toString());
       Set<String> wanted = new LinkedHashSet<>(Schemas.names(readSchema));
@@ -165,45 +188,15 @@ public final class PartReader implements RowSource {
     }
   }
 
-  /**
-   * Opens the part for {@link FlatReader} when its columns allow, filtering row groups by the
-   * filter's statistics; null when parquet-avro must read it.
-   */
-  private static PartReader columnar(
-      StorageIO.Input in,
-      Schema readSchema,
-      java.util.function.Function<MessageType, FilterPredicate> filter,
-      IndexRange range)
-      throws IOException {
-    if (range != null
-        && (readSchema.getField(range.column()) == null
-            || Schemas.nonNull(readSchema.getField(range.column()).schema()).getType()
-                != Schema.Type.LONG)) {
-      return null;
-    }
-    ParquetFileReader fr = ParquetFileReader.open(in, readOptions());
-    try {
-      MessageType fileSchema = fr.getFooter().getFileMetaData().getSchema();
-      if (!FlatReader.handles(readSchema, fileSchema)) {
-        fr.close();
-        return null;
+  /** Whether {@link FlatReader} reads this part for this read, and the range on its index. */
+  private static boolean flat(Schema readSchema, MessageType fileSchema, IndexRange range) {
+    if (range != null) {
+      Schema.Field idx = readSchema.getField(range.column());
+      if (idx == null || Schemas.nonNull(idx.schema()).getType() != Schema.Type.LONG) {
+        return false;
       }
-      FilterPredicate pred = filter == null ? null : filter.apply(fileSchema);
-      if (pred != null) {
-        // reopen with the filter: the reader drops the row groups it rules out as it opens
-        fr.close();
-        fr =
-            ParquetFileReader.open(
-                in,
-                ParquetReadOptions.builder(PartWriter.conf())
-                    .withRecordFilter(FilterCompat.get(pred))
-                    .build());
-      }
-      return new PartReader(in, fr, new FlatReader(fr, readSchema, range));
-    } catch (IOException | RuntimeException e) {
-      fr.close();
-      throw e;
     }
+    return FlatReader.handles(readSchema, fileSchema);
   }
 
   /**

@@ -35,9 +35,11 @@ class FlatReaderProperties {
     return new FlatWriteSupportProperties().columns();
   }
 
+  /** Small parts, and parts of two chunks and a bit ({@link FlatReader#CHUNK} rows each). */
   @Provide
   Arbitrary<Integer> sizes() {
-    return Arbitraries.oneOf(Arbitraries.integers().between(0, 40), Arbitraries.just(3_000));
+    return Arbitraries.oneOf(
+        Arbitraries.integers().between(0, 40), Arbitraries.just(2 * FlatReader.CHUNK + 17));
   }
 
   /** A read schema over a written one: fields dropped, shuffled, widened, added. */
