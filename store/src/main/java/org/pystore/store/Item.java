@@ -724,16 +724,13 @@ public final class Item {
   private MergeReader.PartOpener opener(
       String snapshotDir, Schema readSchema, List<BoundPredicate> pushdown, String indexColumn) {
     PartLocator locator = new PartLocator(store.storage(), label, dir, snapshotDir);
+    PartReader.IndexRange range = indexRange(indexColumn, pushdown); // the same for every part
     return part ->
         new PrefetchingSource(
             locator.open(
                 part,
                 file ->
-                    PartReader.open(
-                        file,
-                        readSchema,
-                        mt -> Pushdown.build(pushdown, mt),
-                        indexRange(indexColumn, pushdown))));
+                    PartReader.open(file, readSchema, mt -> Pushdown.build(pushdown, mt), range)));
   }
 
   /**

@@ -176,11 +176,7 @@ final class FlatReader {
     if (fileColumn[rangeField] < 0) {
       return false;
     }
-    Object v = batch[fileColumn[rangeField]].get(r);
-    if (!(v instanceof Long idx)) {
-      return false;
-    }
-    return idx >= from && idx <= to;
+    return batch[fileColumn[rangeField]].longWithin(r, from, to);
   }
 
   /** The default of a column the file lacks; a copy per row when it could be changed (a Utf8). */
@@ -302,6 +298,11 @@ final class FlatReader {
         nulls = new boolean[size];
       }
       nulls[r] = true;
+    }
+
+    /** Whether a row of a long column is not null and within bounds (no boxing: a hot path). */
+    boolean longWithin(int r, long lo, long hi) {
+      return (nulls == null || !nulls[r]) && longs[r] >= lo && longs[r] <= hi;
     }
 
     /** The value of a row as parquet-avro gives it. */
